@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ApiError } from '../api/api-error';
+import { Paging } from '../api/paging';
+import { ActivationEntity } from './activation.entity';
+
+export interface NewActivation {
+  regionId: string;
+  instanceName?: string;
+  instanceCount?: number;
+  timeToLiveInHours?: number;
+  ipAddressRange?: string;
+  description?: string;
+}
+
+export function hashActivationCode(code: string): string {
+  return createHash('sha256').update(code).digest('hex');
+}
+
+export function activationExpiresAt(activation: ActivationEntity): Date {
+  return new Date(activation.createdAt.getTime() + activation.timeToLiveInHours * 3600_000);
+}
+
+@Injectable()
+export class ActivationsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async create(input: NewActivation): Promise<{ activationId: string; activationCode: string }> {
+    const activationId = randomUUID().toUpperCase();
+    const activationCode = `a-${randomBytes(24).toString('base64url')}`;
+    await this.dataSource.manager.insert(ActivationEntity, {
+      activationId,
+      codeHash: hashActivationCode(activationCode),
+      regionId: input.regionId,
+      instanceName: input.instanceName ?? '',
+      instanceCount: input.instanceCount ?? 10,
+      timeToLiveInHours: input.timeToLiveInHours ?? 4,
+      ipAddressRange: input.ipAddressRange ?? '0.0.0.0/0',
+      description: input.description ?? '',
+    });
+    return { activationId, activationCode };
+  }
+
+  async list(regionId: string, activationId: string | undefined, paging: Paging): Promise<{ activations: ActivationEntity[]; total: number }> {
+    const [activations, total] = await this.dataSource.manager.findAndCount(ActivationEntity, {
+      where: activationId ? { regionId, activationId } : { regionId },
+      order: { createdAt: 'DESC', activationId: 'ASC' },
+      skip: paging.offset,
+      take: paging.limit,
+    });
+    return { activations, total };
+  }
+
+  async disable(regionId: string, activationId: string): Promise<ActivationEntity> {
+    const activation = await this.dataSource.manager.findOneBy(ActivationEntity, { regionId, activationId });
+    if (!activation) throw new ApiError('InvalidActivationId.NotFound');
+    await this.dataSource.manager.update(ActivationEntity, { activationId }, { disabled: true });
+    return { ...activation, disabled: true };
+  }
+
+  async delete(regionId: string, activationId: string): Promise<ActivationEntity> {
+    const activation = await this.dataSource.manager.findOneBy(ActivationEntity, { regionId, activationId });
+    if (!activation) throw new ApiError('InvalidActivationId.NotFound');
+    await this.dataSource.manager.delete(ActivationEntity, { activationId });
+    return activation;
+  }
+}
+
+export function codeMatches(activation: ActivationEntity, code: string): boolean {
+  const expected = Buffer.from(activation.codeHash, 'hex');
+  const actual = createHash('sha256').update(code).digest();
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}

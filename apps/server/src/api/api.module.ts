@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AuthModule } from '../auth/auth.module';
+import { ActionRegistry } from './action-registry';
+import { RpcController } from './rpc.controller';
+
+@Module({ imports: [DiscoveryModule, AuthModule], controllers: [RpcController], providers: [ActionRegistry] })
+export class ApiModule {}

@@ -1,0 +1,119 @@
+/**
+ * Every error code the service answers with, its HTTP status and its message — the one place
+ * codes map to statuses. The InvokeCommand messages are the seed document's, verbatim.
+ */
+export const ERROR_CATALOG = {
+  // InvokeCommand (seed, SPEC §2.2)
+  'MissingParameter.RegionId': {
+    status: 400,
+    message:
+      'The input parameter \u201cRegionId\u201d that is mandatory for processing this request is not supplied.',
+  },
+  'MissingParameter.InstanceIds': {
+    status: 400,
+    message:
+      'The input parameter \u201cInstanceIds\u201d that is mandatory for processing this request is not supplied.',
+  },
+  'MissingParameter.CommandId': {
+    status: 400,
+    message:
+      'The input parameter \u201cCommandId\u201d that is mandatory for processing this request is not supplied.',
+  },
+  'MissingParameter.Frequency': {
+    status: 400,
+    message: 'The frequency parameter must exist when create a timed Invocation.',
+  },
+  'InvalidRegionId.NotFound': { status: 404, message: 'The RegionId provided does not exist in our items.' },
+  'InvalidCmdId.NotFound': { status: 404, message: 'The specified commandId does not exist.' },
+  'InvalidInstance.NotFound': { status: 404, message: 'The specified instances does not exist.' },
+  'InvalidInstance.NotVpc': { status: 400, message: 'The specified instances must be VPC instances.' },
+  InvalidInstanceStatus: {
+    status: 400,
+    message: 'The specified instance\u2019s status can not execute this operation',
+  },
+  'InvalidInstance.NoClient': {
+    status: 400,
+    message: 'The specified instances have no cloud assistant client installed.',
+  },
+  'InternalError.Dispatch': { status: 500, message: 'An internal error occurred when dispatching your request.' },
+
+  // Further InvokeCommand validation (Alibaba's names where it has one)
+  'InvalidParam.Frequency': { status: 400, message: 'The specified frequency is invalid.' },
+  'InstanceIds.ExceedLimit': { status: 400, message: 'The number of instance IDs exceeds the upper limit.' },
+  'InstanceIds.Duplicated': { status: 400, message: 'The specified instance IDs contain duplicates.' },
+  'InvalidParam.RepeatMode': { status: 400, message: 'The specified parameter RepeatMode is invalid.' },
+  'InvalidParameter.Parameters': { status: 400, message: 'The specified parameter Parameters is invalid.' },
+  IdempotentParameterMismatch: {
+    status: 403,
+    message: 'The specified parameter has changed while using an already used clientToken.',
+  },
+
+  // Commands, invocations, activations
+  'InvalidInvokeId.NotFound': { status: 404, message: 'The specified invoke id does not exist.' },
+  'InvalidCommandType.NotSupported': { status: 400, message: 'The specified command type is not supported.' },
+  'InvalidCommandContent.LengthLimitExceeded': { status: 400, message: 'The command content exceeds the length limit.' },
+  'InvalidCommandContent.Malformed': {
+    status: 400,
+    message: 'The specified command content is not valid Base64.',
+  },
+  'InvalidActivationId.NotFound': { status: 404, message: 'The specified activation does not exist.' },
+  'InvalidActivationCode.Mismatch': { status: 403, message: 'The specified activation code is not valid.' },
+  'Activation.Expired': { status: 400, message: 'The specified activation has expired.' },
+  'Activation.Disabled': { status: 400, message: 'The specified activation is disabled.' },
+  'Activation.ExceedLimit': {
+    status: 400,
+    message: 'The specified activation has registered its maximum number of instances.',
+  },
+  'Activation.IpAddressNotAllowed': { status: 403, message: 'The agent address is outside the activation IP range.' },
+  'InvalidAccessKeyId.NotFound': { status: 404, message: 'Specified access key is not found.' },
+  'InvalidAccessKeyId.InUse': {
+    status: 400,
+    message: 'The access key is the one signing this request and cannot delete itself.',
+  },
+  'InvalidParameter.Role': { status: 400, message: 'The specified role must be admin or readonly.' },
+
+  // Transport and authentication (SPEC §2.1, §2.3)
+  'InvalidAction.NotFound': {
+    status: 404,
+    message: 'Specified api is not found, please check your url and method.',
+  },
+  'InvalidParameter.Format': { status: 400, message: 'The specified Format must be JSON or XML.' },
+  'InvalidParameter.Version': { status: 400, message: 'The specified Version must be 2014-05-26.' },
+  'InvalidParameter.Duplicate': { status: 400, message: 'A request parameter was given more than once.' },
+  'InvalidParameter.TooMany': { status: 400, message: 'The request carries too many parameters.' },
+  'InvalidParameter.Encoding': { status: 400, message: 'The request could not be decoded.' },
+  'RequestEntityTooLarge': { status: 413, message: 'The request body is larger than the limit.' },
+  'UnsupportedMediaType': {
+    status: 415,
+    message: 'The request body must be application/x-www-form-urlencoded.',
+  },
+  'InvalidAccessKeyId.Unauthorized': {
+    status: 403,
+    message: 'Missing AccessKeyId: every action must be signed with an access key.',
+  },
+  SignatureDoesNotMatch: {
+    status: 400,
+    message: 'Specified signature is not matched with our calculation.',
+  },
+  SignatureNonceUsed: { status: 400, message: 'Specified signature nonce was used already.' },
+  'InvalidTimeStamp.Expired': {
+    status: 400,
+    message: 'Specified time stamp or date value is expired.',
+  },
+  'InvalidTimeStamp.Format': { status: 400, message: 'Specified time stamp or date value is not well formatted.' },
+  IncompleteSignature: {
+    status: 400,
+    message: 'The request signature does not conform to Aliyun standards.',
+  },
+  'InvalidSignatureMethod': { status: 400, message: 'Specified signature method is not supported.' },
+  'Forbidden.RAM': {
+    status: 403,
+    message: "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+  },
+  'Forbidden.AgentOnly': { status: 403, message: 'This action is reserved for agents.' },
+
+  ServiceUnavailable: { status: 503, message: 'The request has failed due to a temporary failure of the server.' },
+  InternalError: { status: 500, message: 'The request processing has failed due to some unknown error.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,0 +1,143 @@
+import { Controller, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { RequestAuthenticator } from '../auth/request-authenticator';
+import { APP_CONFIG } from '../config/app-config.token';
+import type { AppConfig } from '../config/config.schema';
+import { ActionRegistry } from './action-registry';
+import { ApiError } from './api-error';
+import { toApiError } from './error-mapping';
+import { IncomingRpcRequest } from './incoming-request';
+import { decodeParameters } from './request-parser';
+import { renderBody, ResponseFormat } from './response-renderer';
+import { Caller, RpcContext } from './rpc-action.decorator';
+import { RpcParams } from './rpc-params';
+
+const API_VERSION = '2014-05-26';
+
+/**
+ * The Alibaba-style RPC edge (SPEC §2): `GET /?Action=…` or `POST /` with a form body. Parses,
+ * authenticates, authorizes and routes to the action's handler; renders JSON or XML. Every
+ * failure leaves here as an Alibaba error body with its HTTP status.
+ */
+@Controller()
+export class RpcController {
+  private readonly logger = new Logger(RpcController.name);
+
+  constructor(
+    private readonly registry: ActionRegistry,
+    private readonly authenticator: RequestAuthenticator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('/')
+  get(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.handle(request, reply);
+  }
+
+  @Post('/')
+  post(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.handle(request, reply);
+  }
+
+  private async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const requestId = randomUUID().toUpperCase();
+    let format: ResponseFormat = 'JSON';
+    let action = 'Unknown';
+    const abort = new AbortController();
+    request.raw.on('close', () => abort.abort());
+    try {
+      const incoming = toIncoming(request);
+      format = responseFormat(incoming);
+      action = this.actionName(incoming);
+      const registered = this.registry.find(action);
+      if (!registered) {
+        throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method: ${action.slice(0, 64)}`);
+      }
+      const version = incoming.headers['x-acs-version'] ?? incoming.params.get('Version');
+      if (version !== undefined && version !== API_VERSION) throw new ApiError('InvalidParameter.Version');
+      const caller = await this.authenticator.authenticate(incoming);
+      authorize(caller, registered.access, action);
+      const context: RpcContext = {
+        action,
+        requestId,
+        params: new RpcParams(incoming.params),
+        caller,
+        signal: abort.signal,
+      };
+      const result = await registered.handler(context);
+      this.send(reply, 200, format, `${action}Response`, { RequestId: requestId, ...result });
+    } catch (error) {
+      const apiError = toApiError(error);
+      if (apiError.status >= 500) {
+        this.logger.error(`${action} failed (RequestId ${requestId}): ${(error as Error)?.stack ?? String(error)}`);
+      }
+      this.send(reply, apiError.status, format, 'Error', {
+        RequestId: requestId,
+        HostId: this.config.HOST_ID,
+        Code: apiError.code,
+        Message: apiError.message,
+      });
+    }
+  }
+
+  private actionName(incoming: IncomingRpcRequest): string {
+    const name = incoming.headers['x-acs-action'] ?? incoming.params.get('Action');
+    if (!name) throw ApiError.missing('Action');
+    return name;
+  }
+
+  private send(reply: FastifyReply, status: number, format: ResponseFormat, root: string, body: object): void {
+    const { contentType, payload } = renderBody(format, root, body);
+    void reply.status(status).header('content-type', contentType).send(payload);
+  }
+}
+
+function toIncoming(request: FastifyRequest): IncomingRpcRequest {
+  const url = request.raw.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const query = new Map<string, string>();
+  decodeParameters(queryStart === -1 ? '' : url.slice(queryStart + 1), query);
+  const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const params = new Map(query);
+  const contentType = String(request.headers['content-type'] ?? '').toLowerCase();
+  if (rawBody.length > 0) {
+    if (!contentType.startsWith('application/x-www-form-urlencoded')) throw new ApiError('UnsupportedMediaType');
+    decodeParameters(decodeUtf8(rawBody), params);
+  }
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return { method: request.method, path, query, params, rawBody, headers };
+}
+
+function decodeUtf8(body: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new ApiError('InvalidParameter.Encoding', 'The request body is not valid UTF-8.');
+  }
+}
+
+function responseFormat(incoming: IncomingRpcRequest): ResponseFormat {
+  const format = incoming.params.get('Format');
+  if (format === undefined || format === '') return 'JSON';
+  const upper = format.toUpperCase();
+  if (upper === 'JSON' || upper === 'XML') return upper;
+  throw new ApiError('InvalidParameter.Format');
+}
+
+function authorize(caller: Caller, access: 'read' | 'write' | 'agent', action: string): void {
+  if (access === 'agent') {
+    if (caller.role !== 'agent') throw new ApiError('Forbidden.AgentOnly');
+    return;
+  }
+  if (caller.role === 'agent') {
+    throw new ApiError('Forbidden.RAM', `User not authorized to operate on the specified resource: agent credentials cannot call ${action}.`);
+  }
+  if (access === 'write' && caller.role !== 'admin') {
+    throw new ApiError('Forbidden.RAM', `User not authorized to operate on the specified resource: a readonly key cannot call ${action}.`);
+  }
+}

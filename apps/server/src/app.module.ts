@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ActivationsModule } from './activations/activations.module';
+import { AgentsModule } from './agents/agents.module';
+import { ApiModule } from './api/api.module';
+import { AuthModule } from './auth/auth.module';
+import { CommandsModule } from './commands/commands.module';
+import { ConfigModule } from './config/config.module';
+import type { AppConfig } from './config/config.schema';
+import { buildDataSourceOptions } from './database/data-source.options';
+import { InstancesModule } from './instances/instances.module';
+import { InvocationsModule } from './invocations/invocations.module';
+import { RegionsModule } from './regions/regions.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(buildDataSourceOptions(databaseUrl)),
+        ApiModule,
+        AuthModule,
+        RegionsModule,
+        CommandsModule,
+        InstancesModule,
+        ActivationsModule,
+        InvocationsModule,
+        AgentsModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../api/api-error';
+import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
+import { AccessKeysService } from './access-keys.service';
+
+/** Access key management (SPEC §2.4): admin-only, effective at once on every replica. */
+@Injectable()
+export class AccessKeysActions {
+  constructor(private readonly accessKeys: AccessKeysService) {}
+
+  @RpcAction('CreateAccessKey', 'write')
+  async createAccessKey({ params }: RpcContext): Promise<object> {
+    const role = params.oneOf('Role', ['admin', 'readonly'] as const, { code: 'InvalidParameter.Role' }) ?? 'readonly';
+    const description = params.string('Description', { maxLength: 256 });
+    const issued = await this.accessKeys.create(role, { description });
+    return { AccessKeyId: issued.accessKeyId, AccessKeySecret: issued.accessKeySecret, Role: role };
+  }
+
+  @RpcAction('DeleteAccessKey', 'write')
+  async deleteAccessKey({ params, caller }: RpcContext): Promise<object> {
+    const accessKeyId = params.requiredString('AccessKeyId', { maxLength: 64 });
+    if (accessKeyId === caller.accessKeyId) throw new ApiError('InvalidAccessKeyId.InUse');
+    await this.accessKeys.delete(accessKeyId);
+    return {};
+  }
+}

@@ -1,0 +1,137 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import { ApiError } from '../api/api-error';
+import { APP_CONFIG } from '../config/app-config.token';
+import type { AppConfig } from '../config/config.schema';
+import { AccessKeyEntity, AccessKeyRole } from './access-key.entity';
+import { SecretBox } from './secret-box';
+import { ServiceSettingEntity } from './service-setting.entity';
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const KEY_CHECK_SETTING = 'secret_key_check';
+const KEY_CHECK_PLAINTEXT = 'cloud-assistant';
+const BOOTSTRAP_LOCK_KEY = 0x43_41_42_4b; // "CABK"
+
+export interface IssuedAccessKey {
+  accessKeyId: string;
+  accessKeySecret: string;
+}
+
+export interface VerifiableAccessKey {
+  accessKeyId: string;
+  secret: string;
+  role: AccessKeyRole;
+  instanceId: string | null;
+}
+
+function randomAlphanumeric(length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHANUMERIC[bytes[i] % ALPHANUMERIC.length];
+  return out;
+}
+
+@Injectable()
+export class AccessKeysService {
+  private readonly logger = new Logger(AccessKeysService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly secretBox: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(role: AccessKeyRole, options: { instanceId?: string; description?: string; manager?: EntityManager } = {}): Promise<IssuedAccessKey> {
+    const issued: IssuedAccessKey = {
+      accessKeyId: `LTAI${randomAlphanumeric(20)}`,
+      accessKeySecret: randomAlphanumeric(30),
+    };
+    await (options.manager ?? this.dataSource.manager).insert(AccessKeyEntity, {
+      accessKeyId: issued.accessKeyId,
+      secretCiphertext: this.secretBox.seal(issued.accessKeySecret),
+      role,
+      instanceId: options.instanceId ?? null,
+      description: options.description ?? '',
+    });
+    return issued;
+  }
+
+  async delete(accessKeyId: string): Promise<void> {
+    const result = await this.dataSource.manager.delete(AccessKeyEntity, { accessKeyId });
+    if (!result.affected) throw new ApiError('InvalidAccessKeyId.NotFound');
+  }
+
+  async findForVerification(accessKeyId: string): Promise<VerifiableAccessKey | undefined> {
+    const key = await this.dataSource.manager.findOneBy(AccessKeyEntity, { accessKeyId });
+    if (!key) return undefined;
+    return {
+      accessKeyId: key.accessKeyId,
+      secret: this.secretBox.open(key.secretCiphertext),
+      role: key.role,
+      instanceId: key.instanceId,
+    };
+  }
+
+  /**
+   * Start-up: checks that this process seals with the same key as the database's other users,
+   * then ensures the bootstrap admin key (SPEC §1). Serialized across replicas.
+   */
+  async bootstrap(): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
+      await this.verifyEncryptionKey(manager);
+      if (this.config.BOOTSTRAP_ACCESS_KEY_ID && this.config.BOOTSTRAP_ACCESS_KEY_SECRET) {
+        await manager.upsert(
+          AccessKeyEntity,
+          {
+            accessKeyId: this.config.BOOTSTRAP_ACCESS_KEY_ID,
+            secretCiphertext: this.secretBox.seal(this.config.BOOTSTRAP_ACCESS_KEY_SECRET),
+            role: 'admin',
+            instanceId: null,
+            description: 'bootstrap (BOOTSTRAP_ACCESS_KEY_ID)',
+          },
+          ['accessKeyId'],
+        );
+        return;
+      }
+      const anyAdmin = await manager.existsBy(AccessKeyEntity, { role: 'admin' });
+      if (anyAdmin) return;
+      const issued = await this.create('admin', { manager, description: 'generated at first start' });
+      const file = this.writeCredentialsFile(issued);
+      this.logger.log(`generated admin access key ${issued.accessKeyId}; its secret is in ${file}`);
+    });
+  }
+
+  private async verifyEncryptionKey(manager: EntityManager): Promise<void> {
+    const setting = await manager.findOneBy(ServiceSettingEntity, { name: KEY_CHECK_SETTING });
+    if (!setting) {
+      await manager.insert(ServiceSettingEntity, { name: KEY_CHECK_SETTING, value: this.secretBox.seal(KEY_CHECK_PLAINTEXT) });
+      return;
+    }
+    let opened: string | undefined;
+    try {
+      opened = this.secretBox.open(setting.value);
+    } catch {
+      opened = undefined;
+    }
+    if (opened !== KEY_CHECK_PLAINTEXT) {
+      throw new Error(
+        'SECRET_ENCRYPTION_KEY (or DATA_DIR/secret.key) is not the key this database was set up with; ' +
+          'every replica sharing a database must use the same SECRET_ENCRYPTION_KEY',
+      );
+    }
+  }
+
+  private writeCredentialsFile(issued: IssuedAccessKey): string {
+    const dir = resolve(this.config.DATA_DIR);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'credentials.json');
+    const endpoint = `http://${this.config.HOST}:${this.config.PORT}`;
+    writeFileSync(file, JSON.stringify({ ...issued, endpoint }, null, 2) + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return file;
+  }
+}

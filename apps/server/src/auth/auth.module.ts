@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG } from '../config/app-config.token';
+import type { AppConfig } from '../config/config.schema';
+import { AccessKeysActions } from './access-keys.actions';
+import { AccessKeysService } from './access-keys.service';
+import { loadEncryptionKey } from './encryption-key';
+import { RequestAuthenticator } from './request-authenticator';
+import { SecretBox } from './secret-box';
+
+@Module({
+  providers: [
+    { provide: SecretBox, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new SecretBox(loadEncryptionKey(config)) },
+    AccessKeysService,
+    AccessKeysActions,
+    RequestAuthenticator,
+  ],
+  exports: [AccessKeysService, RequestAuthenticator],
+})
+export class AuthModule {}

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../api/api-error';
+import { isoTime, pageFields, readPaging } from '../api/paging';
+import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
+import { RpcParams } from '../api/rpc-params';
+import { RegionsService } from '../regions/regions.service';
+import { COMMAND_TYPES, CommandEntity } from './command.entity';
+import { decodeCommandContent } from './command-content';
+import { CommandsService } from './commands.service';
+
+const NAME = { maxLength: 128 };
+const DESCRIPTION = { maxLength: 512 };
+const WORKING_DIR = { maxLength: 200 };
+const TIMEOUT = { min: 10, max: 86400 };
+
+/** The command catalogue: CreateCommand, DescribeCommands, ModifyCommand, DeleteCommand. */
+@Injectable()
+export class CommandsActions {
+  constructor(
+    private readonly commands: CommandsService,
+    private readonly regions: RegionsService,
+  ) {}
+
+  @RpcAction('CreateCommand', 'write')
+  async createCommand({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const name = params.requiredString('Name', NAME);
+    const type = params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCommandType.NotSupported' });
+    if (!type) throw ApiError.missing('Type');
+    const content = decodeCommandContent(params.requiredString('CommandContent', { maxLength: 64 * 1024 }), contentEncoding(params));
+    const input = {
+      regionId,
+      name,
+      type,
+      content,
+      description: params.string('Description', DESCRIPTION),
+      workingDir: params.string('WorkingDir', WORKING_DIR),
+      timeout: params.int('Timeout', TIMEOUT),
+      enableParameter: params.bool('EnableParameter'),
+    };
+    await this.regions.assertExists(regionId);
+    const command = await this.commands.create(input);
+    return { CommandId: command.commandId };
+  }
+
+  @RpcAction('DescribeCommands', 'read')
+  async describeCommands({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const filter = {
+      regionId,
+      commandId: params.string('CommandId', { maxLength: 64 }),
+      name: params.string('Name', NAME),
+      type: params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCommandType.NotSupported' }),
+    };
+    const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
+    const encoding = contentEncoding(params);
+    await this.regions.assertExists(regionId);
+    const { commands, total } = await this.commands.list(filter, paging);
+    return {
+      Commands: { Command: commands.map((c) => describeCommand(c, encoding)) },
+      ...pageFields(paging, total, commands.length),
+    };
+  }
+
+  @RpcAction('ModifyCommand', 'write')
+  async modifyCommand({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const commandId = params.requiredString('CommandId', { maxLength: 64 });
+    const content = params.string('CommandContent', { maxLength: 64 * 1024 });
+    const changes = {
+      name: params.string('Name', NAME),
+      description: params.string('Description', DESCRIPTION),
+      workingDir: params.string('WorkingDir', WORKING_DIR),
+      timeout: params.int('Timeout', TIMEOUT),
+      content: content === undefined ? undefined : decodeCommandContent(content, contentEncoding(params)),
+    };
+    await this.regions.assertExists(regionId);
+    await this.commands.modify(regionId, commandId, changes);
+    return {};
+  }
+
+  @RpcAction('DeleteCommand', 'write')
+  async deleteCommand({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const commandId = params.requiredString('CommandId', { maxLength: 64 });
+    await this.regions.assertExists(regionId);
+    await this.commands.delete(regionId, commandId);
+    return {};
+  }
+}
+
+function contentEncoding(params: RpcParams): 'Base64' | 'PlainText' {
+  return params.oneOf('ContentEncoding', ['Base64', 'PlainText'] as const, { caseInsensitive: true }) ?? 'Base64';
+}
+
+export function describeCommand(c: CommandEntity & { invokeTimes: number }, encoding: 'Base64' | 'PlainText'): object {
+  return {
+    CommandId: c.commandId,
+    Name: c.name,
+    Description: c.description,
+    Type: c.type,
+    CommandContent: encoding === 'PlainText' ? c.content.toString('utf8') : c.content.toString('base64'),
+    WorkingDir: c.workingDir,
+    Timeout: c.timeout,
+    EnableParameter: c.enableParameter,
+    ParameterNames: { ParameterName: c.parameterNames },
+    InvokeTimes: c.invokeTimes,
+    CreationTime: isoTime(c.createdAt),
+    Provider: '',
+    Category: '',
+    Version: 1,
+    Latest: true,
+  };
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { INSTANCE_ID_PATTERN } from '@ca/protocol';
+import { isoTime, pageFields, readPaging } from '../api/paging';
+import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
+import { RegionsService } from '../regions/regions.service';
+import { INSTANCE_STATUSES, InstanceEntity, NETWORK_TYPES, OS_TYPES } from './instance.entity';
+import { InstancesService } from './instances.service';
+
+const INSTANCE_ID = { maxLength: 64, pattern: INSTANCE_ID_PATTERN, code: 'InvalidInstanceId.Malformed' };
+
+/** This service's own inventory actions (SPEC §2.4): admin-only writes, like the rest. */
+@Injectable()
+export class InstancesActions {
+  constructor(
+    private readonly instances: InstancesService,
+    private readonly regions: RegionsService,
+  ) {}
+
+  @RpcAction('RegisterInstance', 'write')
+  async registerInstance({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const input = {
+      regionId,
+      instanceId: params.string('InstanceId', INSTANCE_ID),
+      instanceName: params.string('InstanceName', { maxLength: 128 }),
+      networkType: params.oneOf('InstanceNetworkType', NETWORK_TYPES, { caseInsensitive: true }),
+      status: params.oneOf('Status', INSTANCE_STATUSES),
+      osType: params.oneOf('OSType', OS_TYPES, { caseInsensitive: true }),
+    };
+    await this.regions.assertExists(regionId);
+    return { InstanceId: await this.instances.register(input) };
+  }
+
+  @RpcAction('DeregisterInstance', 'write')
+  async deregisterInstance({ params }: RpcContext): Promise<object> {
+    await this.instances.deregister(params.requiredString('InstanceId', INSTANCE_ID));
+    return {};
+  }
+
+  @RpcAction('DescribeInstances', 'read')
+  async describeInstances({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const ids = params.list('InstanceIds', 'InstanceId');
+    const paging = readPaging(params, { defaultSize: 10, maxSize: 100 });
+    await this.regions.assertExists(regionId);
+    const { instances, total } = await this.instances.list(regionId, ids, paging);
+    return { Instances: { Instance: instances.map(describeInstance) }, ...pageFields(paging, total, instances.length) };
+  }
+}
+
+function describeInstance(i: InstanceEntity): object {
+  return {
+    InstanceId: i.instanceId,
+    RegionId: i.regionId,
+    InstanceName: i.instanceName,
+    InstanceNetworkType: i.networkType,
+    Status: i.status,
+    OSType: i.osType,
+    CloudAssistantClient: i.agentRegisteredAt !== null,
+    AgentVersion: i.agentVersion ?? '',
+    Hostname: i.agentHostname ?? '',
+    LastHeartbeatTime: isoTime(i.lastHeartbeatAt),
+    ActivationId: i.activationId ?? '',
+    CreationTime: isoTime(i.createdAt),
+  };
+}

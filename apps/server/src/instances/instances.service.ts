@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { newInstanceId } from '@ca/protocol';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { ApiError } from '../api/api-error';
+import { Paging } from '../api/paging';
+import { InstanceEntity, InstanceStatus, NetworkType, OsType } from './instance.entity';
+
+export interface InstanceRegistration {
+  regionId: string;
+  instanceId?: string;
+  instanceName?: string;
+  networkType?: NetworkType;
+  status?: InstanceStatus;
+  osType?: OsType;
+}
+
+@Injectable()
+export class InstancesService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Creates the instance, or updates the given fields of an existing one with that id. */
+  async register(input: InstanceRegistration): Promise<string> {
+    const instanceId = input.instanceId ?? newInstanceId();
+    return this.dataSource.transaction(async (manager) => {
+      const existing = await manager.findOne(InstanceEntity, { where: { instanceId }, lock: { mode: 'pessimistic_write' } });
+      if (existing && existing.regionId !== input.regionId) {
+        throw new ApiError('InvalidInstance.RegionMismatch', `Instance ${instanceId} is registered in region ${existing.regionId}.`, 400);
+      }
+      const changes = Object.fromEntries(
+        Object.entries({
+          instanceName: input.instanceName,
+          networkType: input.networkType,
+          status: input.status,
+          osType: input.osType,
+        }).filter(([, v]) => v !== undefined),
+      );
+      if (existing) {
+        await manager.update(InstanceEntity, { instanceId }, changes);
+      } else {
+        await manager.insert(InstanceEntity, { instanceId, regionId: input.regionId, ...changes });
+      }
+      return instanceId;
+    });
+  }
+
+  async deregister(instanceId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const instance = await manager.findOne(InstanceEntity, { where: { instanceId }, lock: { mode: 'pessimistic_write' } });
+      if (!instance) throw new ApiError('InvalidInstance.NotFound');
+      // Its agent's credential dies with it (FK cascade), and a managed instance frees its activation slot's count.
+      if (instance.activationId) {
+        await manager.query('UPDATE activations SET deregistered_count = deregistered_count + 1 WHERE activation_id = $1', [
+          instance.activationId,
+        ]);
+      }
+      await manager.delete(InstanceEntity, { instanceId });
+    });
+  }
+
+  async list(regionId: string, instanceIds: string[] | undefined, paging: Paging): Promise<{ instances: InstanceEntity[]; total: number }> {
+    const where = instanceIds ? { regionId, instanceId: In(instanceIds) } : { regionId };
+    const [instances, total] = await this.dataSource.manager.findAndCount(InstanceEntity, {
+      where,
+      order: { createdAt: 'ASC', instanceId: 'ASC' },
+      skip: paging.offset,
+      take: paging.limit,
+    });
+    return { instances, total };
+  }
+
+  /** The instances of `regionId` among `instanceIds`, locked against concurrent change. */
+  async findForInvocation(manager: EntityManager, regionId: string, instanceIds: string[]): Promise<InstanceEntity[]> {
+    return manager.find(InstanceEntity, { where: { regionId, instanceId: In(instanceIds) }, lock: { mode: 'pessimistic_read' } });
+  }
+}

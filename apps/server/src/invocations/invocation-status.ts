@@ -1,0 +1,68 @@
+/** Overall status of an invocation (SPEC §4). */
+export const INVOCATION_STATUSES = [
+  'Pending',
+  'Scheduled',
+  'Running',
+  'Success',
+  'Failed',
+  'PartialFailed',
+  'Stopping',
+  'Stopped',
+] as const;
+export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
+
+/** Status of one instance's run (SPEC §4). */
+export const RECORD_STATUSES = [
+  'Pending',
+  'Running',
+  'Success',
+  'Failed',
+  'Timeout',
+  'Aborted',
+  'Error',
+  'Cancelled',
+  'Terminated',
+  'Invalid',
+  'Skipped',
+  'Missed',
+] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+
+export const FINAL_RECORD_STATUSES: readonly RecordStatus[] = [
+  'Success',
+  'Failed',
+  'Timeout',
+  'Aborted',
+  'Error',
+  'Cancelled',
+  'Terminated',
+  'Invalid',
+  'Skipped',
+  'Missed',
+];
+
+export function sqlList(values: readonly string[]): string {
+  return values.map((v) => `'${v}'`).join(', ');
+}
+
+export interface InvocationShape {
+  timed: boolean;
+  stopped: boolean;
+}
+
+/**
+ * The overall status of an invocation, derived from its records' statuses (SPEC §4). A timed
+ * invocation never ends as Success/Failed: it is Scheduled or Running until stopped.
+ */
+export function deriveInvocationStatus(shape: InvocationShape, recordStatuses: readonly RecordStatus[]): InvocationStatus {
+  const running = recordStatuses.some((s) => s === 'Running');
+  const pending = recordStatuses.some((s) => s === 'Pending');
+  if (shape.stopped) return running ? 'Stopping' : 'Stopped';
+  if (shape.timed) return running || pending ? 'Running' : 'Scheduled';
+  if (recordStatuses.length === 0) return 'Pending';
+  if (!running && recordStatuses.every((s) => s === 'Pending')) return 'Pending';
+  if (running || pending) return 'Running';
+  const succeeded = recordStatuses.filter((s) => s === 'Success').length;
+  if (succeeded === recordStatuses.length) return 'Success';
+  return succeeded === 0 ? 'Failed' : 'PartialFailed';
+}

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../api/api-error';
+import { pageFields, readPaging } from '../api/paging';
+import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
+import { RpcParams } from '../api/rpc-params';
+import { COMMAND_TYPES } from '../commands/command.entity';
+import { RegionsService } from '../regions/regions.service';
+import { INVOCATION_STATUSES, RECORD_STATUSES } from './invocation-status';
+import { RepeatMode } from './invocation.entity';
+import { ContentEncoding, presentInvocation, presentInvocationResult } from './invocation.presenter';
+import { InvocationsService } from './invocations.service';
+import { InvokeCommandService, InvokeRequest } from './invoke-command.service';
+
+const ID = { maxLength: 64 };
+
+@Injectable()
+export class InvocationsActions {
+  constructor(
+    private readonly invoker: InvokeCommandService,
+    private readonly invocations: InvocationsService,
+    private readonly regions: RegionsService,
+  ) {}
+
+  @RpcAction('InvokeCommand', 'write')
+  async invokeCommand({ params }: RpcContext): Promise<object> {
+    return { InvokeId: await this.invoker.invoke(readInvokeRequest(params)) };
+  }
+
+  @RpcAction('DescribeInvocations', 'read')
+  async describeInvocations({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const timed = params.bool('Timed');
+    const filter = {
+      regionId,
+      invokeId: params.string('InvokeId', ID),
+      commandId: params.string('CommandId', ID),
+      commandName: params.string('CommandName', { maxLength: 128 }),
+      commandType: params.oneOf('CommandType', COMMAND_TYPES),
+      repeatMode: params.oneOf('RepeatMode', ['Once', 'Period'] as const) ?? (timed === undefined ? undefined : timed ? ('Period' as const) : ('Once' as const)),
+      status: params.oneOf('InvocationStatus', INVOCATION_STATUSES),
+      instanceId: params.string('InstanceId', ID),
+    };
+    const options = { encoding: contentEncoding(params), includeOutput: params.bool('IncludeOutput') ?? false };
+    const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
+    await this.regions.assertExists(regionId);
+    const { invocations, runs, total } = await this.invocations.list(filter, paging);
+    return {
+      Invocations: {
+        Invocation: invocations.map((i) => presentInvocation(i, runs.filter((r) => r.invokeId === i.invokeId), options)),
+      },
+      ...pageFields(paging, total, invocations.length),
+    };
+  }
+
+  @RpcAction('DescribeInvocationResults', 'read')
+  async describeInvocationResults({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const filter = {
+      regionId,
+      invokeId: params.string('InvokeId', ID),
+      instanceId: params.string('InstanceId', ID),
+      commandId: params.string('CommandId', ID),
+      status: params.oneOf('InvokeRecordStatus', RECORD_STATUSES),
+      includeHistory: params.bool('IncludeHistory') ?? false,
+    };
+    const encoding = contentEncoding(params);
+    const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
+    await this.regions.assertExists(regionId);
+    const { rows, total } = await this.invocations.results(filter, paging);
+    return {
+      Invocation: {
+        InvocationResults: { InvocationResult: rows.map((row) => presentInvocationResult(row, row, encoding)) },
+        ...pageFields(paging, total, rows.length),
+      },
+    };
+  }
+
+  @RpcAction('StopInvocation', 'write')
+  async stopInvocation({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const invokeId = params.requiredString('InvokeId', ID);
+    const instanceIds = params.list(undefined, 'InstanceId');
+    await this.regions.assertExists(regionId);
+    await this.invocations.stop(regionId, invokeId, instanceIds);
+    return {};
+  }
+}
+
+/**
+ * InvokeCommand's parameters, in SPEC §2.2's order: the missing ones first (RegionId,
+ * InstanceIds, CommandId, Frequency), then malformed values; region, command and instances
+ * are checked against the database afterwards by the service.
+ */
+export function readInvokeRequest(params: RpcParams): InvokeRequest {
+  if (!params.has('RegionId')) throw ApiError.missing('RegionId');
+  const instanceIds = params.list('InstanceIds', 'InstanceId', { code: 'InvalidParameter.InstanceIds' });
+  if (!instanceIds || instanceIds.length === 0 || instanceIds.every((id) => id.trim() === '')) {
+    throw ApiError.missing('InstanceIds');
+  }
+  if (!params.has('CommandId')) throw ApiError.missing('CommandId');
+  const repeatMode = readRepeatMode(params);
+  if (repeatMode === 'Period' && !params.has('Frequency')) throw ApiError.missing('Frequency');
+
+  const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+  if (instanceIds.some((id) => !idPattern.test(id))) {
+    throw ApiError.invalid('InstanceIds', 'each instance id must be 1-64 letters, digits or -_.:', 'InvalidInstanceId.Malformed');
+  }
+  return {
+    regionId: params.requiredString('RegionId', { maxLength: 32 }),
+    instanceIds,
+    commandId: params.requiredString('CommandId', ID),
+    repeatMode,
+    frequency: repeatMode === 'Period' ? params.requiredString('Frequency', { maxLength: 256, code: 'InvalidParam.Frequency' }) : undefined,
+    timeout: params.int('Timeout', { min: 10, max: 86400, code: 'InvalidParam.Timeout' }),
+    workingDir: params.string('WorkingDir', { maxLength: 200 }),
+    username: params.string('Username', { maxLength: 255, pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/, code: 'InvalidParam.Username' }),
+    parameters: params.jsonObject('Parameters', { code: 'InvalidParameter.Parameters' }),
+    clientToken: params.string('ClientToken', { maxLength: 64, pattern: /^[\x21-\x7e]+$/, code: 'InvalidParam.ClientToken' }),
+    misfirePolicy: params.oneOf('MisfirePolicy', ['FireOnceNow', 'Skip'] as const, { code: 'InvalidParam.MisfirePolicy' }),
+  };
+}
+
+/** `Timed=true` (seed) and `RepeatMode=Period` (newer API) mean the same; they must agree. */
+function readRepeatMode(params: RpcParams): RepeatMode {
+  const timed = params.bool('Timed', { code: 'InvalidParam.Timed' });
+  const repeatMode = params.oneOf('RepeatMode', ['Once', 'Period'] as const, { code: 'InvalidParam.RepeatMode' });
+  if (timed !== undefined && repeatMode !== undefined && timed !== (repeatMode === 'Period')) {
+    throw new ApiError('InvalidParam.RepeatMode', 'RepeatMode contradicts Timed.');
+  }
+  return repeatMode ?? (timed ? 'Period' : 'Once');
+}
+
+function contentEncoding(params: RpcParams): ContentEncoding {
+  return params.oneOf('ContentEncoding', ['Base64', 'PlainText'] as const, { caseInsensitive: true }) ?? 'Base64';
+}

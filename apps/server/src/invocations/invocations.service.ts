@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ApiError } from '../api/api-error';
+import { Paging } from '../api/paging';
+import { latestRuns, recordColumns, SqlFilter } from './invocation-queries';
+import { deriveInvocationStatus, InvocationStatus, RecordStatus } from './invocation-status';
+import { InvocationEntity, RepeatMode } from './invocation.entity';
+import { RecordRow } from './invocation.presenter';
+
+export interface InvocationFilter {
+  regionId: string;
+  invokeId?: string;
+  commandId?: string;
+  commandName?: string;
+  commandType?: string;
+  repeatMode?: RepeatMode;
+  status?: InvocationStatus;
+  instanceId?: string;
+}
+
+export interface ResultFilter {
+  regionId: string;
+  invokeId?: string;
+  instanceId?: string;
+  commandId?: string;
+  status?: RecordStatus;
+  includeHistory: boolean;
+}
+
+@Injectable()
+export class InvocationsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(filter: InvocationFilter, paging: Paging): Promise<{ invocations: InvocationEntity[]; runs: RecordRow[]; total: number }> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(InvocationEntity, 'i')
+      .where('i.region_id = :regionId', { regionId: filter.regionId });
+    if (filter.invokeId) query.andWhere('i.invoke_id = :invokeId', { invokeId: filter.invokeId });
+    if (filter.commandId) query.andWhere('i.command_id = :commandId', { commandId: filter.commandId });
+    if (filter.commandName) query.andWhere('i.command_name = :commandName', { commandName: filter.commandName });
+    if (filter.commandType) query.andWhere('i.command_type = :commandType', { commandType: filter.commandType });
+    if (filter.repeatMode) query.andWhere('i.repeat_mode = :repeatMode', { repeatMode: filter.repeatMode });
+    if (filter.status) query.andWhere('i.status = :status', { status: filter.status });
+    if (filter.instanceId) query.andWhere('i.instance_ids @> ARRAY[:instanceId]::varchar[]', { instanceId: filter.instanceId });
+    const [invocations, total] = await query
+      .orderBy('i.created_at', 'DESC')
+      .addOrderBy('i.invoke_id', 'ASC')
+      .skip(paging.offset)
+      .take(paging.limit)
+      .getManyAndCount();
+    const runs = await latestRuns(this.dataSource.manager, invocations.map((i) => i.invokeId));
+    return { invocations, runs, total };
+  }
+
+  async results(filter: ResultFilter, paging: Paging): Promise<{ rows: Array<RecordRow & { commandId: string; username: string }>; total: number }> {
+    const f = new SqlFilter();
+    f.add((p) => `i.region_id = ${p}`, filter.regionId);
+    f.addIf(filter.invokeId, (p) => `r.invoke_id = ${p}`);
+    f.addIf(filter.instanceId, (p) => `r.instance_id = ${p}`);
+    f.addIf(filter.commandId, (p) => `i.command_id = ${p}`);
+    f.addIf(filter.status, (p) => `r.status = ${p}`);
+    // Without IncludeHistory a timed invocation shows only its latest run on each instance.
+    const source = filter.includeHistory
+      ? 'invocation_records r'
+      : `(SELECT DISTINCT ON (invoke_id, instance_id) * FROM invocation_records
+           ${filter.invokeId ? `WHERE invoke_id = ${f.next(filter.invokeId)}` : ''}
+           ORDER BY invoke_id, instance_id, scheduled_at DESC) r`;
+    const from = `FROM ${source} JOIN invocations i ON i.invoke_id = r.invoke_id ${f.where()}`;
+    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count ${from}`, f.values);
+    const limit = f.next(paging.limit);
+    const offset = f.next(paging.offset);
+    const rows = await this.dataSource.query(
+      `SELECT ${recordColumns('r')}, i.command_id AS "commandId", i.username
+         ${from}
+        ORDER BY r.created_at DESC, r.instance_id, r.scheduled_at DESC
+        LIMIT ${limit} OFFSET ${offset}`,
+      f.values,
+    );
+    return { rows, total: count as number };
+  }
+
+  /**
+   * StopInvocation: a timed invocation stops firing at once (on every replica: the next fire
+   * time is cleared in the shared row); records not started become Cancelled. Records already
+   * running are left for the agent to kill (they end as Terminated).
+   */
+  async stop(regionId: string, invokeId: string, instanceIds: string[] | undefined): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const invocation = await manager.findOne(InvocationEntity, {
+        where: { regionId, invokeId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!invocation) throw new ApiError('InvalidInvokeId.NotFound');
+      if (instanceIds?.some((id) => !invocation.instanceIds.includes(id))) throw new ApiError('InvalidInstance.NotFound');
+      const targets = instanceIds ?? invocation.instanceIds;
+      await manager.query(
+        `UPDATE invocation_records SET status = 'Cancelled', stop_time = now(), updated_at = now(),
+                error_code = 'Cancelled', error_info = 'the invocation was stopped before this run started'
+          WHERE invoke_id = $1 AND instance_id = ANY($2) AND status = 'Pending'`,
+        [invokeId, targets],
+      );
+      const stopsWhole = instanceIds === undefined || invocation.instanceIds.every((id) => instanceIds.includes(id));
+      const statuses: Array<{ status: RecordStatus }> = await manager.query(
+        'SELECT status FROM invocation_records WHERE invoke_id = $1',
+        [invokeId],
+      );
+      const stopped = stopsWhole || invocation.stoppedAt !== null;
+      const status = deriveInvocationStatus(
+        { timed: invocation.repeatMode === 'Period', stopped },
+        statuses.map((s) => s.status),
+      );
+      await manager.query(
+        `UPDATE invocations SET status = $2, updated_at = now(),
+                stopped_at = CASE WHEN $3 THEN coalesce(stopped_at, now()) ELSE stopped_at END,
+                next_fire_at = CASE WHEN $3 THEN NULL ELSE next_fire_at END
+          WHERE invoke_id = $1`,
+        [invokeId, status, stopped],
+      );
+    });
+  }
+}

@@ -1,0 +1,166 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { FrequencyError, nextFireTime, parseFrequency } from '@ca/frequency';
+import { newInvokeId } from '@ca/protocol';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { ApiError } from '../api/api-error';
+import { toApiError } from '../api/error-mapping';
+import { renderCommandContent } from '../commands/command-content';
+import { CommandsService } from '../commands/commands.service';
+import { APP_CONFIG } from '../config/app-config.token';
+import type { AppConfig } from '../config/config.schema';
+import { InstanceEntity } from '../instances/instance.entity';
+import { InstancesService } from '../instances/instances.service';
+import { RegionsService } from '../regions/regions.service';
+import { InvocationEntity, MisfirePolicy, RepeatMode } from './invocation.entity';
+import { InvocationsRepository } from './invocations.repository';
+
+export const MAX_INSTANCES_PER_INVOCATION = 100;
+
+/** An InvokeCommand request after its parameters were read and shape-checked. */
+export interface InvokeRequest {
+  regionId: string;
+  instanceIds: string[];
+  commandId: string;
+  repeatMode: RepeatMode;
+  frequency?: string;
+  timeout?: number;
+  workingDir?: string;
+  username?: string;
+  parameters?: Record<string, string>;
+  clientToken?: string;
+  misfirePolicy?: MisfirePolicy;
+}
+
+/**
+ * InvokeCommand (SPEC §3): checks in the documented order, then commits the invocation and one
+ * Pending record per instance in one transaction — or nothing at all.
+ */
+@Injectable()
+export class InvokeCommandService {
+  private readonly logger = new Logger(InvokeCommandService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly regions: RegionsService,
+    private readonly commands: CommandsService,
+    private readonly instances: InstancesService,
+    private readonly repository: InvocationsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The checks that need no database: list limits and the Frequency's syntax. */
+  checkShape(request: InvokeRequest, now: Date): void {
+    if (request.instanceIds.length > MAX_INSTANCES_PER_INVOCATION) throw new ApiError('InstanceIds.ExceedLimit');
+    if (new Set(request.instanceIds).size !== request.instanceIds.length) throw new ApiError('InstanceIds.Duplicated');
+    if (request.frequency !== undefined) this.parseFrequency(request.frequency, now);
+  }
+
+  async invoke(request: InvokeRequest): Promise<string> {
+    const now = new Date();
+    this.checkShape(request, now);
+    await this.regions.assertExists(request.regionId);
+    try {
+      return await this.dataSource.transaction('READ COMMITTED', (manager) => this.invokeInTransaction(manager, request, now));
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      if (isClientTokenConflict(error) && request.clientToken) return this.replayClientToken(request);
+      const mapped = toApiError(error);
+      if (mapped.code === 'ServiceUnavailable') throw mapped;
+      this.logger.error(`InvokeCommand could not be recorded: ${(error as Error)?.stack ?? String(error)}`);
+      throw new ApiError('InternalError.Dispatch');
+    }
+  }
+
+  private async invokeInTransaction(manager: EntityManager, request: InvokeRequest, now: Date): Promise<string> {
+    const command = await this.commands.get(request.regionId, request.commandId, manager);
+    const found = await this.instances.findForInvocation(manager, request.regionId, request.instanceIds);
+    checkInstances(request.instanceIds, found);
+    if (request.parameters && !command.enableParameter) {
+      throw new ApiError('InvalidParameter.Parameters', 'The command does not enable custom parameters (EnableParameter=false).');
+    }
+    const content = command.enableParameter
+      ? renderCommandContent(command.content, command.parameterNames, request.parameters ?? {})
+      : command.content;
+    const fingerprint = fingerprintOf(request);
+    if (request.clientToken) {
+      const previous = await manager.findOneBy(InvocationEntity, { clientToken: request.clientToken });
+      if (previous) return sameRequestOrThrow(previous, fingerprint);
+    }
+
+    const timed = request.repeatMode === 'Period';
+    const frequency = timed ? this.parseFrequency(request.frequency!, now) : undefined;
+    const invokeId = newInvokeId();
+    await this.repository.insertInvocation(manager, {
+      invokeId,
+      regionId: request.regionId,
+      commandId: command.commandId,
+      commandName: command.name,
+      commandType: command.type,
+      commandContent: content,
+      parameters: request.parameters ?? {},
+      workingDir: request.workingDir ?? command.workingDir,
+      username: request.username ?? '',
+      timeout: request.timeout ?? command.timeout,
+      repeatMode: request.repeatMode,
+      frequency: frequency ? frequency.source : null,
+      timeZone: frequency ? frequency.timeZone : null,
+      misfirePolicy: request.misfirePolicy ?? null,
+      nextFireAt: frequency ? nextFireTime(frequency, now, now) : null,
+      status: timed ? 'Scheduled' : 'Pending',
+      clientToken: request.clientToken ?? null,
+      requestFingerprint: request.clientToken ? fingerprint : null,
+      instanceIds: request.instanceIds,
+      createdAt: now,
+    });
+    if (!timed) await this.repository.insertPendingRecords(manager, invokeId, request.instanceIds, now, 1);
+    return invokeId;
+  }
+
+  private parseFrequency(text: string, now: Date) {
+    try {
+      return parseFrequency(text, { now, minIntervalSeconds: this.config.MIN_INTERVAL_SECONDS, createdAt: now });
+    } catch (error) {
+      if (error instanceof FrequencyError) throw new ApiError('InvalidParam.Frequency', `The specified frequency is invalid: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** Two requests raced with one ClientToken; the other committed first. */
+  private async replayClientToken(request: InvokeRequest): Promise<string> {
+    const previous = await this.dataSource.manager.findOneBy(InvocationEntity, { clientToken: request.clientToken! });
+    if (!previous) throw new ApiError('InternalError.Dispatch');
+    return sameRequestOrThrow(previous, fingerprintOf(request));
+  }
+}
+
+/** SPEC §2.2's order among instances: unknown, then classic network, then status, then no client. */
+function checkInstances(requested: string[], found: InstanceEntity[]): void {
+  const byId = new Map(found.map((i) => [i.instanceId, i]));
+  if (requested.some((id) => !byId.has(id))) throw new ApiError('InvalidInstance.NotFound');
+  if (found.some((i) => i.networkType === 'classic')) throw new ApiError('InvalidInstance.NotVpc');
+  if (found.some((i) => i.status !== 'Running')) throw new ApiError('InvalidInstanceStatus');
+  if (found.some((i) => i.agentRegisteredAt === null)) throw new ApiError('InvalidInstance.NoClient');
+}
+
+function fingerprintOf(request: InvokeRequest): string {
+  const { clientToken: _token, parameters, ...meaningful } = request;
+  const byName = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
+  const canonical = JSON.stringify([
+    Object.entries(meaningful).filter(([, v]) => v !== undefined).sort(byName),
+    Object.entries(parameters ?? {}).sort(byName),
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function sameRequestOrThrow(previous: InvocationEntity, fingerprint: string): string {
+  if (previous.requestFingerprint !== fingerprint) throw new ApiError('IdempotentParameterMismatch');
+  return previous.invokeId;
+}
+
+function isClientTokenConflict(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const code = e.code ?? e.driverError?.code;
+  const constraint = e.constraint ?? e.driverError?.constraint;
+  return code === '23505' && constraint === 'invocations_client_token_key';
+}

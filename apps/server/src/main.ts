@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config/config.schema';
+import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
+import { runMigrations } from './database/migrate';
+import { createServer, serverLogger } from './server';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.DATA_DIR, (line) => serverLogger.log(line));
+    databaseUrl = embedded.url;
+  }
+  await runMigrations(databaseUrl);
+  const app = await createServer(config, databaseUrl);
+  await app.listen(config.PORT, config.HOST);
+  serverLogger.log(`Cloud Assistant API listening on http://${config.HOST}:${config.PORT}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    serverLogger.log(`${signal}: draining and stopping`);
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  serverLogger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

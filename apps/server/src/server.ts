@@ -1,0 +1,29 @@
+import { Logger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MAX_BODY_BYTES } from './api/request-parser';
+import { AppModule } from './app.module';
+import { AccessKeysService } from './auth/access-keys.service';
+import type { AppConfig } from './config/config.schema';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+/**
+ * Builds the service on an already-migrated database: Fastify with our own body handling
+ * (the raw body is kept, since a V3 signature covers its hash), then the bootstrap key.
+ */
+export async function createServer(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, maxParamLength: 256 });
+  const fastify = adapter.getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
+    bodyParser: false,
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+  });
+  await app.init();
+  await app.get(AccessKeysService).bootstrap();
+  return app;
+}
+
+export const serverLogger = new Logger('CloudAssistant');

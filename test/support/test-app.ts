@@ -1,0 +1,71 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { RpcClient } from '@ca/signing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { AppConfig, loadConfig } from '../../apps/server/src/config/config.schema';
+import { createServer } from '../../apps/server/src/server';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export const ADMIN_KEY_ID = 'LTAItestadmin0000000001';
+export const ADMIN_KEY_SECRET = 'test-admin-secret-0000000000001';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** `http://127.0.0.1:PORT` */
+  endpoint: string;
+  port: number;
+  database: TestDatabase;
+  config: AppConfig;
+  /** A V1-signing client with the admin key. */
+  admin: RpcClient;
+  /** Direct SQL on the suite's database, for assertions only. */
+  sql<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** The whole service (AppModule) on a fresh database of its own, listening on a free port. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'ca-test-data-')),
+    BOOTSTRAP_ACCESS_KEY_ID: ADMIN_KEY_ID,
+    BOOTSTRAP_ACCESS_KEY_SECRET: ADMIN_KEY_SECRET,
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    ...env,
+  });
+  const app = await createServer(config, database.url);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const sqlClient = new Client({ connectionString: database.url });
+  await sqlClient.connect();
+  return {
+    app,
+    endpoint,
+    port,
+    database,
+    config,
+    admin: new RpcClient({ endpoint, accessKeyId: ADMIN_KEY_ID, accessKeySecret: ADMIN_KEY_SECRET }),
+    sql: async <T>(text: string, values?: unknown[]) => (await sqlClient.query(text, values)).rows as T[],
+    close: async () => {
+      await sqlClient.end();
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Row counts of every table a request could write, to assert that a refused one wrote nothing. */
+export async function tableCounts(app: TestApp): Promise<Record<string, number>> {
+  const tables = ['commands', 'instances', 'activations', 'access_keys', 'invocations', 'invocation_records'];
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const [row] = await app.sql<{ count: number }>(`SELECT count(*)::int AS count FROM ${table}`);
+    counts[table] = row.count;
+  }
+  return counts;
+}
