@@ -13,7 +13,7 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
  * (the raw body is kept, since a V3 signature covers its hash), then the bootstrap key.
  */
 export async function createServer(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, maxParamLength: 256 });
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES });
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));

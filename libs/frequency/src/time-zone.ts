@@ -27,9 +27,12 @@ const FIXED_OFFSET = /^(?:UTC|GMT)([+-])(\d{1,2})(?::(\d{2}))?$/i;
 /** Letters first keeps years, numbers and cron fields from ever being mistaken for a zone. */
 const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 
-/** True when a token was meant as a time zone, so a field-count error can say so. */
+/** Region/City, every part starting with a letter: unlike a cron field such as MON/2. */
+const IANA_REGION_CITY = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z][A-Za-z0-9_+-]*)+$/;
+
+/** True for a token no cron field can be, so the zone is recognised even after too few fields. */
 export function looksLikeTimeZone(token: string): boolean {
-  return UTC_ALIASES.test(token) || FIXED_OFFSET.test(token) || (token.includes('/') && IANA_NAME.test(token));
+  return UTC_ALIASES.test(token) || FIXED_OFFSET.test(token) || IANA_REGION_CITY.test(token);
 }
 
 /** Reads `Asia/Tokyo`, `GMT+9:00`, `GMT-3`, `UTC+8`, `UTC` or `GMT`. */

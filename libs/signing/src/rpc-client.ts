@@ -2,11 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { formatV1Timestamp, signV1, RpcParams } from './signature-v1';
 import { percentEncode } from './percent-encode';
 
+/** Parameters the V1 signature itself sets; a request parameter of the same name would clash. */
+const RESERVED_PARAMETERS = new Set(['AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp', 'Signature']);
+
 export interface RpcClientOptions {
   endpoint: string;
   accessKeyId: string;
   accessKeySecret: string;
   version?: string;
+}
+
+export interface RawRpcResponse {
+  status: number;
+  text: string;
+  headers: Headers;
 }
 
 export interface RpcResponse {
@@ -22,6 +31,8 @@ export class RpcClient {
   constructor(private readonly options: RpcClientOptions) {}
 
   signedForm(action: string, params: RpcParams): string {
+    const reserved = Object.keys(params).find((name) => RESERVED_PARAMETERS.has(name));
+    if (reserved) throw new Error(`${reserved} is set by the signature and cannot be a request parameter`);
     const all: RpcParams = {
       Action: action,
       Format: 'JSON',
@@ -39,20 +50,25 @@ export class RpcClient {
       .join('&');
   }
 
-  async call(action: string, params: RpcParams = {}, signal?: AbortSignal): Promise<RpcResponse> {
+  /** Sends a signed request and returns the answer as it came (JSON or XML text). */
+  async callRaw(action: string, params: RpcParams = {}, signal?: AbortSignal): Promise<RawRpcResponse> {
     const response = await fetch(this.options.endpoint.replace(/\/$/, '') + '/', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: this.signedForm(action, params),
       signal,
     });
-    const text = await response.text();
+    return { status: response.status, text: await response.text(), headers: response.headers };
+  }
+
+  async call(action: string, params: RpcParams = {}, signal?: AbortSignal): Promise<RpcResponse> {
+    const { status, text } = await this.callRaw(action, params, signal);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(text) as Record<string, unknown>;
     } catch {
       body = { Code: 'InvalidResponse', Message: text.slice(0, 500) };
     }
-    return { status: response.status, body };
+    return { status, body };
   }
 }

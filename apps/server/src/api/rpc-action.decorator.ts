@@ -23,6 +23,8 @@ export interface Caller {
   role: 'admin' | 'readonly' | 'agent';
   /** Set for agent credentials: the one instance whose work the caller may see. */
   instanceId: string | null;
+  /** Which signature the request carried. */
+  signatureVersion: 'V1' | 'V3';
 }
 
 export interface RpcContext {

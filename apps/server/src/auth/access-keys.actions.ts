@@ -18,7 +18,12 @@ export class AccessKeysActions {
 
   @RpcAction('DeleteAccessKey', 'write')
   async deleteAccessKey({ params, caller }: RpcContext): Promise<object> {
-    const accessKeyId = params.requiredString('AccessKeyId', { maxLength: 64 });
+    // V1 signs with a parameter named AccessKeyId, so the key to delete is named as in Alibaba
+    // RAM (UserAccessKeyId); a V3 request, signed in a header, may also name it AccessKeyId.
+    const accessKeyId =
+      params.string('UserAccessKeyId', { maxLength: 64 }) ??
+      (caller.signatureVersion === 'V3' ? params.string('AccessKeyId', { maxLength: 64 }) : undefined);
+    if (!accessKeyId) throw ApiError.missing('UserAccessKeyId');
     if (accessKeyId === caller.accessKeyId) throw new ApiError('InvalidAccessKeyId.InUse');
     await this.accessKeys.delete(accessKeyId);
     return {};

@@ -57,7 +57,7 @@ export class RequestAuthenticator {
     const expected = signV1(request.method, Object.fromEntries(params), key.secret);
     if (!safeEqual(expected, signature)) throw this.mismatch();
     await this.spendNonce(key.accessKeyId, nonce);
-    return toCaller(key);
+    return toCaller(key, 'V1');
   }
 
   private async verifyV3(request: IncomingRpcRequest): Promise<Caller> {
@@ -88,7 +88,7 @@ export class RequestAuthenticator {
     );
     if (!safeEqual(expected, authorization.signature)) throw this.mismatch();
     await this.spendNonce(key.accessKeyId, request.headers['x-acs-signature-nonce']!);
-    return toCaller(key);
+    return toCaller(key, 'V3');
   }
 
   private async knownKey(accessKeyId: string): Promise<VerifiableAccessKey> {
@@ -121,8 +121,8 @@ export class RequestAuthenticator {
   }
 }
 
-function toCaller(key: VerifiableAccessKey): Caller {
-  return { accessKeyId: key.accessKeyId, role: key.role, instanceId: key.instanceId };
+function toCaller(key: VerifiableAccessKey, signatureVersion: 'V1' | 'V3'): Caller {
+  return { accessKeyId: key.accessKeyId, role: key.role, instanceId: key.instanceId, signatureVersion };
 }
 
 function safeEqual(a: string, b: string): boolean {

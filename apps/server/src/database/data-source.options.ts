@@ -18,7 +18,8 @@ export function buildDataSourceOptions(url: string, overrides: { poolSize?: numb
     // gen_random_uuid() is built into PostgreSQL 13+: no extension to install, no superuser needed.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    logging: ['error', 'warn'],
+    // Failed queries surface as errors we log with their RequestId; TypeORM's console logging would duplicate them.
+    logging: false,
     poolSize: overrides.poolSize ?? 20,
     applicationName: overrides.applicationName ?? 'cloud-assistant',
     extra: {

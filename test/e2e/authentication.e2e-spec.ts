@@ -1,0 +1,287 @@
+import { formatV1Timestamp, percentEncode, RpcClient, sha256Hex, signV1, signV3 } from '@ca/signing';
+import { randomUUID } from 'node:crypto';
+import { newActivation, newInstance, registerAgent, REGION } from '../support/factories';
+import { $Ecs, ecsClient, popClient } from '../support/sdk-clients';
+import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableCounts, TestApp } from '../support/test-app';
+
+type Params = Record<string, string>;
+
+function v1Params(action: string, extra: Params, keyId = ADMIN_KEY_ID, at = new Date()): Params {
+  return {
+    Action: action,
+    Format: 'JSON',
+    Version: '2014-05-26',
+    AccessKeyId: keyId,
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: randomUUID(),
+    Timestamp: formatV1Timestamp(at),
+    ...extra,
+  };
+}
+
+const encode = (params: Params): string =>
+  Object.entries(params)
+    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+    .join('&');
+
+/** SPEC §2.3: V1 and V3 verified, the timestamp window, nonces, roles, keys revocable. */
+describe('authentication', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  async function post(body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, string> }> {
+    const response = await fetch(app.endpoint + '/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, string> };
+  }
+
+  async function signedV1(params: Params, secret = ADMIN_KEY_SECRET): Promise<{ status: number; body: Record<string, string> }> {
+    return post(encode({ ...params, Signature: signV1('POST', params, secret) }));
+  }
+
+  describe('V1 (HMAC-SHA1)', () => {
+    it('accepts a good signature over GET and over POST', async () => {
+      const pop = popClient(app.endpoint, ADMIN_KEY_ID, ADMIN_KEY_SECRET);
+      await expect(pop.request('DescribeRegions', {})).resolves.toHaveProperty('Regions');
+      await expect(pop.request('DescribeRegions', {}, { method: 'POST' })).resolves.toHaveProperty('Regions');
+      await expect(signedV1(v1Params('DescribeRegions', {}))).resolves.toMatchObject({ status: 200 });
+    });
+
+    it('refuses a parameter changed after signing: SignatureDoesNotMatch (400)', async () => {
+      const params = v1Params('DescribeRegions', { AcceptLanguage: 'en-US' });
+      const signature = signV1('POST', params, ADMIN_KEY_SECRET);
+      const response = await post(encode({ ...params, AcceptLanguage: 'zh-CN', Signature: signature }));
+      expect(response).toMatchObject({ status: 400, body: { Code: 'SignatureDoesNotMatch' } });
+    });
+
+    it('refuses a wrong secret: SignatureDoesNotMatch (400)', async () => {
+      await expect(signedV1(v1Params('DescribeRegions', {}), 'not-the-secret')).resolves.toMatchObject({
+        status: 400,
+        body: { Code: 'SignatureDoesNotMatch' },
+      });
+    });
+
+    it.each([
+      ['20 minutes old', -20],
+      ['20 minutes ahead', 20],
+    ])('refuses a timestamp %s: InvalidTimeStamp.Expired (400)', async (_title, minutes) => {
+      const at = new Date(Date.now() + minutes * 60_000);
+      await expect(signedV1(v1Params('DescribeRegions', {}, ADMIN_KEY_ID, at))).resolves.toMatchObject({
+        status: 400,
+        body: { Code: 'InvalidTimeStamp.Expired' },
+      });
+    });
+
+    it('accepts a timestamp 10 minutes old (inside the 15-minute window)', async () => {
+      const at = new Date(Date.now() - 10 * 60_000);
+      await expect(signedV1(v1Params('DescribeRegions', {}, ADMIN_KEY_ID, at))).resolves.toMatchObject({ status: 200 });
+    });
+
+    it('refuses a replayed request: SignatureNonceUsed (400), even when the first one changed state', async () => {
+      const params = v1Params('CreateCommand', {
+        RegionId: REGION,
+        Name: 'once',
+        Type: 'RunShellScript',
+        CommandContent: Buffer.from('true').toString('base64'),
+      });
+      const body = encode({ ...params, Signature: signV1('POST', params, ADMIN_KEY_SECRET) });
+      await expect(post(body)).resolves.toMatchObject({ status: 200 });
+      const before = await tableCounts(app);
+      await expect(post(body)).resolves.toMatchObject({ status: 400, body: { Code: 'SignatureNonceUsed' } });
+      await expect(tableCounts(app)).resolves.toEqual(before);
+    });
+
+    it('does not let a forged request burn a nonce', async () => {
+      const params = v1Params('DescribeRegions', {});
+      await expect(signedV1(params, 'forger')).resolves.toMatchObject({ body: { Code: 'SignatureDoesNotMatch' } });
+      await expect(signedV1(params)).resolves.toMatchObject({ status: 200 });
+    });
+
+    it('refuses an unknown key: InvalidAccessKeyId.NotFound (404)', async () => {
+      await expect(signedV1(v1Params('DescribeRegions', {}, 'LTAIunknownkey0000000'))).resolves.toMatchObject({
+        status: 404,
+        body: { Code: 'InvalidAccessKeyId.NotFound' },
+      });
+    });
+
+    it('refuses a request without a signature: IncompleteSignature (400)', async () => {
+      await expect(post(encode(v1Params('DescribeRegions', {})))).resolves.toMatchObject({
+        status: 400,
+        body: { Code: 'IncompleteSignature' },
+      });
+    });
+
+    it('refuses an unsigned request: MissingParameter.AccessKeyId (400)', async () => {
+      await expect(post('Action=DescribeRegions')).resolves.toMatchObject({
+        status: 400,
+        body: { Code: 'MissingParameter.AccessKeyId' },
+      });
+    });
+  });
+
+  describe('V3 (ACS3-HMAC-SHA256)', () => {
+    it('accepts the ECS SDK', async () => {
+      const ecs = ecsClient(app.port, ADMIN_KEY_ID, ADMIN_KEY_SECRET);
+      const response = await ecs.describeRegions(new $Ecs.DescribeRegionsRequest({}));
+      expect(response.statusCode).toBe(200);
+    });
+
+    it('refuses a wrong secret, with the status the SDK throws on', async () => {
+      const ecs = ecsClient(app.port, ADMIN_KEY_ID, 'not-the-secret');
+      await expect(ecs.describeRegions(new $Ecs.DescribeRegionsRequest({}))).rejects.toMatchObject({
+        code: 'SignatureDoesNotMatch',
+        statusCode: 400,
+      });
+    });
+
+    it('refuses an unknown key', async () => {
+      const ecs = ecsClient(app.port, 'LTAIunknownkey0000000', ADMIN_KEY_SECRET);
+      await expect(ecs.describeRegions(new $Ecs.DescribeRegionsRequest({}))).rejects.toMatchObject({
+        code: 'InvalidAccessKeyId.NotFound',
+        statusCode: 404,
+      });
+    });
+
+    /** A V3 request built by hand, so that single parts of it can be tampered with. */
+    function v3Request(query: Params, body = '', options: { nonce?: string; date?: Date; signedHeaders?: string[] } = {}) {
+      const headers: Record<string, string> = {
+        host: `127.0.0.1:${app.port}`,
+        'x-acs-action': 'DescribeRegions',
+        'x-acs-version': '2014-05-26',
+        'x-acs-date': formatV1Timestamp(options.date ?? new Date()),
+        'x-acs-signature-nonce': options.nonce ?? randomUUID(),
+        'x-acs-content-sha256': sha256Hex(body),
+        'content-type': 'application/x-www-form-urlencoded',
+      };
+      const signedHeaders = options.signedHeaders ?? Object.keys(headers).sort();
+      const signature = signV3(
+        { method: 'POST', path: '/', query, headers, signedHeaders, payloadHash: headers['x-acs-content-sha256'] },
+        ADMIN_KEY_SECRET,
+      );
+      headers.authorization = `ACS3-HMAC-SHA256 Credential=${ADMIN_KEY_ID},SignedHeaders=${signedHeaders.join(';')},Signature=${signature}`;
+      return { headers, query, body };
+    }
+
+    async function send(request: { headers: Record<string, string>; query: Params; body: string }) {
+      const { host: _host, ...headers } = request.headers;
+      const response = await fetch(`${app.endpoint}/?${encode(request.query)}`, { method: 'POST', headers, body: request.body || undefined });
+      return { status: response.status, body: (await response.json()) as Record<string, string> };
+    }
+
+    it('accepts a hand-built request, and refuses it replayed: SignatureNonceUsed', async () => {
+      const request = v3Request({ AcceptLanguage: 'en-US' });
+      await expect(send(request)).resolves.toMatchObject({ status: 200 });
+      await expect(send(request)).resolves.toMatchObject({ status: 400, body: { Code: 'SignatureNonceUsed' } });
+    });
+
+    it('refuses a query parameter changed after signing', async () => {
+      const request = v3Request({ AcceptLanguage: 'en-US' });
+      await expect(send({ ...request, query: { AcceptLanguage: 'zh-CN' } })).resolves.toMatchObject({
+        status: 400,
+        body: { Code: 'SignatureDoesNotMatch' },
+      });
+    });
+
+    it('refuses a body that does not match x-acs-content-sha256', async () => {
+      const request = v3Request({}, 'AcceptLanguage=en-US');
+      await expect(send({ ...request, body: 'AcceptLanguage=zh-CN' })).resolves.toMatchObject({
+        status: 400,
+        body: { Code: 'SignatureDoesNotMatch' },
+      });
+    });
+
+    it('refuses an expired x-acs-date', async () => {
+      const request = v3Request({}, '', { date: new Date(Date.now() - 30 * 60_000) });
+      await expect(send(request)).resolves.toMatchObject({ status: 400, body: { Code: 'InvalidTimeStamp.Expired' } });
+    });
+
+    it('refuses a signature that leaves the nonce unsigned: IncompleteSignature', async () => {
+      const request = v3Request({}, '', { signedHeaders: ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date'] });
+      await expect(send(request)).resolves.toMatchObject({ status: 400, body: { Code: 'IncompleteSignature' } });
+    });
+  });
+
+  describe('roles and keys', () => {
+    it('a readonly key reads but is refused on a write action: Forbidden.RAM (403), nothing written', async () => {
+      const created = await app.admin.call('CreateAccessKey', { Role: 'readonly' });
+      expect(created.status).toBe(200);
+      const reader = new RpcClient({
+        endpoint: app.endpoint,
+        accessKeyId: created.body.AccessKeyId as string,
+        accessKeySecret: created.body.AccessKeySecret as string,
+      });
+      await expect(reader.call('DescribeCommands', { RegionId: REGION })).resolves.toMatchObject({ status: 200 });
+      const before = await tableCounts(app);
+      const refused = await reader.call('CreateCommand', {
+        RegionId: REGION,
+        Name: 'x',
+        Type: 'RunShellScript',
+        CommandContent: Buffer.from('true').toString('base64'),
+      });
+      expect(refused).toMatchObject({ status: 403, body: { Code: 'Forbidden.RAM' } });
+      await expect(tableCounts(app)).resolves.toEqual(before);
+      await expect(reader.call('CreateAccessKey', { Role: 'admin' })).resolves.toMatchObject({ status: 403 });
+    });
+
+    it('a deleted key is refused at once', async () => {
+      const created = await app.admin.call('CreateAccessKey', { Role: 'admin' });
+      const key = { accessKeyId: created.body.AccessKeyId as string, accessKeySecret: created.body.AccessKeySecret as string };
+      const client = new RpcClient({ endpoint: app.endpoint, ...key });
+      await expect(client.call('DescribeRegions')).resolves.toMatchObject({ status: 200 });
+      await expect(app.admin.call('DeleteAccessKey', { UserAccessKeyId: key.accessKeyId })).resolves.toMatchObject({ status: 200 });
+      await expect(client.call('DescribeRegions')).resolves.toMatchObject({ status: 404, body: { Code: 'InvalidAccessKeyId.NotFound' } });
+    });
+
+    it('a key cannot delete itself, and an unknown key cannot be deleted', async () => {
+      await expect(app.admin.call('DeleteAccessKey', { UserAccessKeyId: ADMIN_KEY_ID })).resolves.toMatchObject({
+        status: 400,
+        body: { Code: 'InvalidAccessKeyId.InUse' },
+      });
+      await expect(app.admin.call('DeleteAccessKey', { UserAccessKeyId: 'LTAInope' })).resolves.toMatchObject({
+        status: 404,
+        body: { Code: 'InvalidAccessKeyId.NotFound' },
+      });
+    });
+
+    it('an agent credential is refused on the operator API', async () => {
+      const instanceId = await newInstance(app, { withClient: false });
+      const registered = await registerAgent(app, await newActivation(app), instanceId);
+      const agent = new RpcClient({
+        endpoint: app.endpoint,
+        accessKeyId: registered.body.AccessKeyId,
+        accessKeySecret: registered.body.AccessKeySecret,
+      });
+      await expect(agent.call('DescribeInvocations', { RegionId: REGION })).resolves.toMatchObject({
+        status: 403,
+        body: { Code: 'Forbidden.RAM' },
+      });
+    });
+
+    it('stores no secret in clear', async () => {
+      const created = await app.admin.call('CreateAccessKey', { Role: 'readonly' });
+      const secret = created.body.AccessKeySecret as string;
+      const rows = await app.sql<{ row: string }>('SELECT row_to_json(k)::text AS row FROM access_keys k');
+      expect(rows.length).toBeGreaterThan(1);
+      for (const { row } of rows) {
+        expect(row).not.toContain(secret);
+        expect(row).not.toContain(ADMIN_KEY_SECRET);
+        expect(row).not.toContain(Buffer.from(secret).toString('hex'));
+      }
+      const activations = await app.sql<{ row: string }>('SELECT row_to_json(a)::text AS row FROM activations a');
+      const activation = await newActivation(app);
+      const after = await app.sql<{ row: string }>('SELECT row_to_json(a)::text AS row FROM activations a');
+      expect(after.length).toBe(activations.length + 1);
+      for (const { row } of after) expect(row).not.toContain(activation.activationCode);
+    });
+  });
+});
