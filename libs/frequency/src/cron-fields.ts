@@ -51,7 +51,10 @@ export interface CronFields {
   readonly seconds: readonly number[];
   readonly minutes: readonly number[];
   readonly hours: readonly number[];
-  /** Years named in the year field, or null when it is `*`. */
+  /**
+   * Years written out in the year field, for the "not in the past" check; null when every item
+   * starts with `*`. A `*\/2` counts from 1970 as in Quartz, so its early years are not the user's.
+   */
   readonly years: readonly number[] | null;
 }
 
@@ -77,8 +80,14 @@ export function parseCronFields(fields: readonly string[]): CronFields {
     seconds: second.values,
     minutes: minute.values,
     hours: hour.values,
-    years: yearText === '*' ? null : year.values,
+    years: yearsWrittenOut(yearText),
   };
+}
+
+function yearsWrittenOut(yearText: string): number[] | null {
+  const written = yearText.split(',').filter((item) => !item.startsWith('*'));
+  if (written.length === 0) return null;
+  return written.flatMap((item) => parseRangeItem(item, YEAR, yearText).values);
 }
 
 function refuse(spec: FieldSpec, text: string, why: string): never {

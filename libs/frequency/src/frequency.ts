@@ -70,7 +70,7 @@ function compile(source: string): CompiledFrequency {
         `(other forms: rate(5m), at(2026-12-01 08:00:00))`,
     );
   }
-  const zone = hasZone ? parseTimeZone(tokens[tokens.length - 1]) : DEFAULT_TIME_ZONE;
+  const zone = hasZone ? parseTimeZone(lastToken) : DEFAULT_TIME_ZONE;
   return { kind: 'cron', zone, fields: parseCronFields(fields) };
 }
 

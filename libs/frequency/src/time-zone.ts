@@ -53,7 +53,10 @@ export function parseTimeZone(token: string): TimeZoneSpec {
       `time zone '${token}' is unknown: use an IANA name such as Asia/Shanghai, an offset such as GMT+8:00, or UTC`,
     );
   }
-  return { kind: 'iana', name: canonical, display: canonical };
+  // Show the name as written (EST stays EST, though ICU files it under America/Panama), only
+  // with its letter case put right.
+  const display = canonical.toLowerCase() === token.toLowerCase() ? canonical : token;
+  return { kind: 'iana', name: canonical, display };
 }
 
 function canonicalIanaName(name: string): string | undefined {
