@@ -20,6 +20,10 @@ export interface TestApp {
   config: AppConfig;
   /** A V1-signing client with the admin key. */
   admin: RpcClient;
+  /** Stops the service (the database stays), as a crash or a deploy would. */
+  stopServer(): Promise<void>;
+  /** Starts the service again on the same port and database. */
+  startServer(): Promise<void>;
   /** Direct SQL on the suite's database, for assertions only. */
   sql<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -36,14 +40,15 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     PORT: '0',
     ...env,
   });
-  const app = await createServer(config, database.url);
+  let app = await createServer(config, database.url);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  let running = true;
   const endpoint = `http://127.0.0.1:${port}`;
   const sqlClient = new Client({ connectionString: database.url });
   await sqlClient.connect();
-  return {
+  const testApp: TestApp = {
     app,
     endpoint,
     port,
@@ -51,12 +56,23 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     config,
     admin: new RpcClient({ endpoint, accessKeyId: ADMIN_KEY_ID, accessKeySecret: ADMIN_KEY_SECRET }),
     sql: async <T>(text: string, values?: unknown[]) => (await sqlClient.query(text, values)).rows as T[],
+    stopServer: async () => {
+      running = false;
+      await app.close();
+    },
+    startServer: async () => {
+      app = await createServer(config, database.url);
+      await app.listen(port, '127.0.0.1');
+      testApp.app = app;
+      running = true;
+    },
     close: async () => {
       await sqlClient.end();
-      await app.close();
+      if (running) await app.close();
       await database.drop();
     },
   };
+  return testApp;
 }
 
 /** Row counts of every table a request could write, to assert that a refused one wrote nothing. */

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { AgentState } from './agent-state';
+import { AgentRunner } from './agent-runner';
 import { register } from './register';
 
 const USAGE = `usage:
@@ -35,6 +37,17 @@ async function main(argv: string[]): Promise<void> {
         stateDir: required('state-dir'),
       });
       console.log(JSON.stringify({ InstanceId: registered.InstanceId, StateDir: values['state-dir'] }));
+      return;
+    }
+    case 'run': {
+      const state = new AgentState(required('state-dir'));
+      const runner = new AgentRunner(state.readCredentials(), state.dir, (line) => console.log(`${new Date().toISOString()} ${line}`));
+      const stop = (): void => {
+        void runner.shutdown().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      await runner.run();
       return;
     }
     default:

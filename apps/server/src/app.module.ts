@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActivationsModule } from './activations/activations.module';
 import { AgentsModule } from './agents/agents.module';
@@ -6,8 +7,10 @@ import { ApiModule } from './api/api.module';
 import { AuthModule } from './auth/auth.module';
 import { CommandsModule } from './commands/commands.module';
 import { ConfigModule } from './config/config.module';
+import { DispatchModule } from './dispatch/dispatch.module';
 import type { AppConfig } from './config/config.schema';
 import { buildDataSourceOptions } from './database/data-source.options';
+import { DatabaseUrlModule } from './database/database-url.module';
 import { InstancesModule } from './instances/instances.module';
 import { InvocationsModule } from './invocations/invocations.module';
 import { RegionsModule } from './regions/regions.module';
@@ -19,7 +22,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        DatabaseUrlModule.forRoot(databaseUrl),
         TypeOrmModule.forRoot(buildDataSourceOptions(databaseUrl)),
+        ScheduleModule.forRoot(),
         ApiModule,
         AuthModule,
         RegionsModule,
@@ -28,6 +33,7 @@ export class AppModule {
         ActivationsModule,
         InvocationsModule,
         AgentsModule,
+        DispatchModule,
       ],
     };
   }

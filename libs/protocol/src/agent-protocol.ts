@@ -33,3 +33,49 @@ export interface AgentCredentials {
 }
 
 export const AGENT_VERSION = '1.0.0';
+
+/**
+ * Agent RPC actions (signed like any other call, with the agent's own key; SPEC §6):
+ * - AgentHeartbeat: AgentVersion, Hostname → {}
+ * - AgentPollTasks: WaitSeconds (0–30) → { Tasks: AgentTask[], StopRecordIds: string[] }; waits
+ *   until there is work or a stop for this instance, or the time is up.
+ * - AgentStartTask: RecordId → { Run: boolean } — claims the run; false means it was cancelled,
+ *   aborted or already claimed, and must not run.
+ * - AgentReportOutput: RecordId, Offset, Output (Base64) → {} — appends at byte Offset of the
+ *   output (the first OUTPUT_LIMIT_BYTES are kept); a repeated offset is ignored, so retries are safe.
+ * - AgentFinishTask: RecordId, Status, ExitCode?, ErrorCode?, ErrorInfo?, OutputBytes, FinishedTime
+ *   → {} — the first report of an outcome wins; later ones are acknowledged and ignored.
+ */
+export const AgentActions = {
+  heartbeat: 'AgentHeartbeat',
+  poll: 'AgentPollTasks',
+  start: 'AgentStartTask',
+  output: 'AgentReportOutput',
+  finish: 'AgentFinishTask',
+} as const;
+
+export const MAX_POLL_WAIT_SECONDS = 30;
+export const OUTPUT_LIMIT_BYTES = 24 * 1024;
+export const HEARTBEAT_INTERVAL_SECONDS = 10;
+
+export type CommandType = 'RunShellScript' | 'RunBatScript' | 'RunPowerShellScript';
+
+export interface AgentTask {
+  RecordId: string;
+  InvokeId: string;
+  CommandType: CommandType;
+  /** Base64 of the script, parameters already filled in. */
+  CommandContent: string;
+  WorkingDir: string;
+  Username: string;
+  TimeoutSeconds: number;
+}
+
+export interface AgentPollResponse {
+  Tasks: AgentTask[];
+  StopRecordIds: string[];
+}
+
+/** The outcomes an agent reports (SPEC §4). */
+export const AGENT_FINAL_STATUSES = ['Success', 'Failed', 'Timeout', 'Error', 'Terminated'] as const;
+export type AgentFinalStatus = (typeof AGENT_FINAL_STATUSES)[number];

@@ -50,6 +50,7 @@ export const ERROR_CATALOG = {
 
   // Commands, invocations, activations
   'InvalidInvokeId.NotFound': { status: 404, message: 'The specified invoke id does not exist.' },
+  'InvalidRecordId.NotFound': { status: 404, message: 'The specified record does not exist on this instance.' },
   'InvalidCommandType.NotSupported': { status: 400, message: 'The specified command type is not supported.' },
   'InvalidCommandContent.LengthLimitExceeded': { status: 400, message: 'The command content exceeds the length limit.' },
   'InvalidCommandContent.Malformed': {

@@ -6,6 +6,7 @@ import { ApiError } from '../api/api-error';
 import { IncomingRpcRequest } from '../api/incoming-request';
 import type { Caller } from '../api/rpc-action.decorator';
 import { AccessKeysService, VerifiableAccessKey } from './access-keys.service';
+import { queryRows } from '../database/query-rows';
 
 /** How far a request's timestamp may be from our clock, either way (SPEC §2.3). */
 export const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
@@ -107,7 +108,7 @@ export class RequestAuthenticator {
 
   private async spendNonce(accessKeyId: string, nonce: string): Promise<void> {
     if (nonce.length > 128) throw ApiError.invalid('SignatureNonce', 'longer than 128 characters');
-    const rows: unknown[] = await this.dataSource.query(
+    const rows = await queryRows(this.dataSource,
       `INSERT INTO signature_nonces (access_key_id, nonce, expires_at)
        VALUES ($1, $2, now() + make_interval(secs => $3))
        ON CONFLICT DO NOTHING RETURNING 1`,

@@ -44,6 +44,10 @@ export class CommandEntity {
   @Column({ name: 'parameter_names', type: 'jsonb' })
   parameterNames: string[];
 
+  /** False for RunCommand's one-off commands (KeepCommand=false): invocable history, not catalogue. */
+  @Column({ type: 'boolean', default: true })
+  kept: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -15,6 +15,8 @@ export interface NewCommand {
   workingDir?: string;
   timeout?: number;
   enableParameter?: boolean;
+  /** False for RunCommand's one-off commands. */
+  kept?: boolean;
 }
 
 export interface CommandChanges {
@@ -50,19 +52,20 @@ export class CommandsService {
       timeout: input.timeout ?? DEFAULT_COMMAND_TIMEOUT_SECONDS,
       enableParameter: input.enableParameter ?? false,
       parameterNames: input.enableParameter ? parameterNamesOf(input.content) : [],
+      kept: input.kept ?? true,
     });
     return manager.save(command);
   }
 
   async get(regionId: string, commandId: string, manager: EntityManager = this.dataSource.manager): Promise<CommandEntity> {
-    const command = await manager.findOneBy(CommandEntity, { regionId, commandId });
+    const command = await manager.findOneBy(CommandEntity, { regionId, commandId, kept: true });
     if (!command) throw new ApiError('InvalidCmdId.NotFound');
     return command;
   }
 
   async modify(regionId: string, commandId: string, changes: CommandChanges): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const command = await manager.findOne(CommandEntity, { where: { regionId, commandId }, lock: { mode: 'pessimistic_write' } });
+      const command = await manager.findOne(CommandEntity, { where: { regionId, commandId, kept: true }, lock: { mode: 'pessimistic_write' } });
       if (!command) throw new ApiError('InvalidCmdId.NotFound');
       Object.assign(command, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
       if (changes.content && command.enableParameter) command.parameterNames = parameterNamesOf(changes.content);
@@ -71,12 +74,12 @@ export class CommandsService {
   }
 
   async delete(regionId: string, commandId: string): Promise<void> {
-    const result = await this.dataSource.manager.delete(CommandEntity, { regionId, commandId });
+    const result = await this.dataSource.manager.delete(CommandEntity, { regionId, commandId, kept: true });
     if (!result.affected) throw new ApiError('InvalidCmdId.NotFound');
   }
 
   async list(filter: CommandFilter, paging: Paging): Promise<{ commands: Array<CommandEntity & { invokeTimes: number }>; total: number }> {
-    const where: FindOptionsWhere<CommandEntity> = { regionId: filter.regionId };
+    const where: FindOptionsWhere<CommandEntity> = { regionId: filter.regionId, kept: true };
     if (filter.commandId) where.commandId = filter.commandId;
     if (filter.name) where.name = filter.name;
     if (filter.type) where.type = filter.type;

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { INSTANCE_ID_PATTERN } from '@ca/protocol';
+import { DataSource } from 'typeorm';
+import { ApiError } from '../api/api-error';
 import { isoTime, pageFields, readPaging } from '../api/paging';
 import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
 import { RegionsService } from '../regions/regions.service';
 import { INSTANCE_STATUSES, InstanceEntity, NETWORK_TYPES, OS_TYPES } from './instance.entity';
+import { describeCloudAssistantStatus } from './cloud-assistant-status';
 import { InstancesService } from './instances.service';
 
 const INSTANCE_ID = { maxLength: 64, pattern: INSTANCE_ID_PATTERN, code: 'InvalidInstanceId.Malformed' };
@@ -14,6 +17,7 @@ export class InstancesActions {
   constructor(
     private readonly instances: InstancesService,
     private readonly regions: RegionsService,
+    private readonly dataSource: DataSource,
   ) {}
 
   @RpcAction('RegisterInstance', 'write')
@@ -45,6 +49,18 @@ export class InstancesActions {
     await this.regions.assertExists(regionId);
     const { instances, total } = await this.instances.list(regionId, ids, paging);
     return { Instances: { Instance: instances.map(describeInstance) }, ...pageFields(paging, total, instances.length) };
+  }
+
+  @RpcAction('DescribeCloudAssistantStatus', 'read')
+  async describeCloudAssistantStatus({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const instanceIds = params.list(undefined, 'InstanceId');
+    if (instanceIds && instanceIds.length > 50) throw new ApiError('InstanceIds.ExceedLimit');
+    const osType = params.oneOf('OSType', OS_TYPES, { caseInsensitive: true });
+    const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
+    await this.regions.assertExists(regionId);
+    const { rows, total } = await describeCloudAssistantStatus(this.dataSource, { regionId, instanceIds, osType }, paging);
+    return { InstanceCloudAssistantStatusSet: { InstanceCloudAssistantStatus: rows }, ...pageFields(paging, total, rows.length) };
   }
 }
 

@@ -57,6 +57,14 @@ export class InvocationRecordEntity {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
+  /** When an agent last received this run; a Pending run delivered long ago is delivered again. */
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  deliveredAt: Date | null;
+
+  /** StopInvocation on a running run: the agent kills it and reports it Terminated. */
+  @Column({ name: 'stop_requested_at', type: 'timestamptz', nullable: true })
+  stopRequestedAt: Date | null;
+
   @Column({ name: 'start_time', type: 'timestamptz', nullable: true })
   startTime: Date | null;
 

@@ -4,6 +4,7 @@ import { pageFields, readPaging } from '../api/paging';
 import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
 import { RpcParams } from '../api/rpc-params';
 import { COMMAND_TYPES } from '../commands/command.entity';
+import { decodeCommandContent } from '../commands/command-content';
 import { RegionsService } from '../regions/regions.service';
 import { INVOCATION_STATUSES, RECORD_STATUSES } from './invocation-status';
 import { RepeatMode } from './invocation.entity';
@@ -24,6 +25,31 @@ export class InvocationsActions {
   @RpcAction('InvokeCommand', 'write')
   async invokeCommand({ params }: RpcContext): Promise<object> {
     return { InvokeId: await this.invoker.invoke(readInvokeRequest(params)) };
+  }
+
+  /** RunCommand: a command created and invoked in one call (by default not kept in the catalogue). */
+  @RpcAction('RunCommand', 'write')
+  async runCommand({ params }: RpcContext): Promise<object> {
+    if (!params.has('RegionId')) throw ApiError.missing('RegionId');
+    if (!params.has('Type')) throw ApiError.missing('Type');
+    if (!params.has('CommandContent')) throw ApiError.missing('CommandContent');
+    const type = params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCommandType.NotSupported' })!;
+    const { commandId: _none, ...request } = readInvokeRequest(params, { commandIdRequired: false });
+    const encoding = params.oneOf('ContentEncoding', ['Base64', 'PlainText'] as const, { caseInsensitive: true }) ?? 'PlainText';
+    const content = decodeCommandContent(params.requiredString('CommandContent', { maxLength: 64 * 1024 }), encoding);
+    const command = {
+      regionId: request.regionId,
+      name: params.string('Name', { maxLength: 128 }) ?? `RunCommand-${new Date().toISOString()}`,
+      description: params.string('Description', { maxLength: 512 }),
+      type,
+      content,
+      workingDir: request.workingDir,
+      timeout: request.timeout,
+      enableParameter: params.bool('EnableParameter') ?? false,
+      kept: params.bool('KeepCommand') ?? false,
+    };
+    const { commandId, invokeId } = await this.invoker.runCommand(command, request);
+    return { CommandId: commandId, InvokeId: invokeId };
   }
 
   @RpcAction('DescribeInvocations', 'read')
@@ -91,13 +117,13 @@ export class InvocationsActions {
  * InstanceIds, CommandId, Frequency), then malformed values; region, command and instances
  * are checked against the database afterwards by the service.
  */
-export function readInvokeRequest(params: RpcParams): InvokeRequest {
+export function readInvokeRequest(params: RpcParams, options: { commandIdRequired: boolean } = { commandIdRequired: true }): InvokeRequest {
   if (!params.has('RegionId')) throw ApiError.missing('RegionId');
   const instanceIds = params.list('InstanceIds', 'InstanceId', { code: 'InvalidParameter.InstanceIds' });
   if (!instanceIds || instanceIds.length === 0 || instanceIds.every((id) => id.trim() === '')) {
     throw ApiError.missing('InstanceIds');
   }
-  if (!params.has('CommandId')) throw ApiError.missing('CommandId');
+  if (options.commandIdRequired && !params.has('CommandId')) throw ApiError.missing('CommandId');
   const repeatMode = readRepeatMode(params);
   if (repeatMode === 'Period' && !params.has('Frequency')) throw ApiError.missing('Frequency');
 
@@ -108,7 +134,7 @@ export function readInvokeRequest(params: RpcParams): InvokeRequest {
   return {
     regionId: params.requiredString('RegionId', { maxLength: 32 }),
     instanceIds,
-    commandId: params.requiredString('CommandId', ID),
+    commandId: options.commandIdRequired ? params.requiredString('CommandId', ID) : '',
     repeatMode,
     frequency: repeatMode === 'Period' ? params.requiredString('Frequency', { maxLength: 256, code: 'InvalidParam.Frequency' }) : undefined,
     timeout: params.int('Timeout', { min: 10, max: 86400, code: 'InvalidParam.Timeout' }),

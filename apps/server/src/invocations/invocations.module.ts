@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CommandsModule } from '../commands/commands.module';
+import { DispatchNotifierModule } from '../dispatch/dispatch-notifier.module';
 import { InstancesModule } from '../instances/instances.module';
 import { RegionsModule } from '../regions/regions.module';
 import { InvocationsActions } from './invocations.actions';
@@ -8,8 +9,8 @@ import { InvocationsService } from './invocations.service';
 import { InvokeCommandService } from './invoke-command.service';
 
 @Module({
-  imports: [RegionsModule, CommandsModule, InstancesModule],
+  imports: [RegionsModule, CommandsModule, InstancesModule, DispatchNotifierModule],
   providers: [InvocationsRepository, InvokeCommandService, InvocationsService, InvocationsActions],
-  exports: [InvokeCommandService, InvocationsService],
+  exports: [InvokeCommandService, InvocationsService, InvocationsRepository],
 })
 export class InvocationsModule {}

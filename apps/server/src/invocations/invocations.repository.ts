@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { deriveInvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity } from './invocation.entity';
 
 export type NewInvocation = Omit<InvocationEntity, 'updatedAt' | 'stoppedAt'>;
@@ -33,5 +34,30 @@ export class InvocationsRepository {
        SELECT $1, instance_id, $3, $4, 'Pending', '\\x'::bytea, now(), now() FROM unnest($2::varchar[]) AS instance_id`,
       [invokeId, instanceIds, scheduledAt, repeats],
     );
+  }
+
+  /**
+   * Re-derives the overall status of invocations from their records (SPEC §4). The invocation
+   * row is locked first, so two agents finishing at once cannot both write a stale status.
+   */
+  async refreshStatuses(manager: EntityManager, invokeIds: Iterable<string>): Promise<void> {
+    for (const invokeId of [...new Set(invokeIds)].sort()) {
+      const [invocation]: Array<{ repeat_mode: string; stopped_at: Date | null; status: string }> = await manager.query(
+        'SELECT repeat_mode, stopped_at, status FROM invocations WHERE invoke_id = $1 FOR UPDATE',
+        [invokeId],
+      );
+      if (!invocation) continue;
+      const rows: Array<{ status: RecordStatus }> = await manager.query(
+        'SELECT DISTINCT status FROM invocation_records WHERE invoke_id = $1',
+        [invokeId],
+      );
+      const status = deriveInvocationStatus(
+        { timed: invocation.repeat_mode === 'Period', stopped: invocation.stopped_at !== null },
+        rows.map((r) => r.status),
+      );
+      if (status !== invocation.status) {
+        await manager.query('UPDATE invocations SET status = $2, updated_at = now() WHERE invoke_id = $1', [invokeId, status]);
+      }
+    }
   }
 }

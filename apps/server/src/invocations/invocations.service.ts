@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { Paging } from '../api/paging';
+import { DispatchNotifier } from '../dispatch/dispatch-notifier';
 import { latestRuns, recordColumns, SqlFilter } from './invocation-queries';
-import { deriveInvocationStatus, InvocationStatus, RecordStatus } from './invocation-status';
+import { InvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity, RepeatMode } from './invocation.entity';
 import { RecordRow } from './invocation.presenter';
+import { InvocationsRepository } from './invocations.repository';
 
 export interface InvocationFilter {
   regionId: string;
@@ -29,7 +31,11 @@ export interface ResultFilter {
 
 @Injectable()
 export class InvocationsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repository: InvocationsRepository,
+    private readonly notifier: DispatchNotifier,
+  ) {}
 
   async list(filter: InvocationFilter, paging: Paging): Promise<{ invocations: InvocationEntity[]; runs: RecordRow[]; total: number }> {
     const query = this.dataSource.manager
@@ -81,8 +87,8 @@ export class InvocationsService {
 
   /**
    * StopInvocation: a timed invocation stops firing at once (on every replica: the next fire
-   * time is cleared in the shared row); records not started become Cancelled. Records already
-   * running are left for the agent to kill (they end as Terminated).
+   * time is cleared in the shared row); records not started become Cancelled; running ones are
+   * flagged, and their agents, woken now, kill them and report them Terminated.
    */
   async stop(regionId: string, invokeId: string, instanceIds: string[] | undefined): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
@@ -99,23 +105,21 @@ export class InvocationsService {
           WHERE invoke_id = $1 AND instance_id = ANY($2) AND status = 'Pending'`,
         [invokeId, targets],
       );
-      const stopsWhole = instanceIds === undefined || invocation.instanceIds.every((id) => instanceIds.includes(id));
-      const statuses: Array<{ status: RecordStatus }> = await manager.query(
-        'SELECT status FROM invocation_records WHERE invoke_id = $1',
-        [invokeId],
-      );
-      const stopped = stopsWhole || invocation.stoppedAt !== null;
-      const status = deriveInvocationStatus(
-        { timed: invocation.repeatMode === 'Period', stopped },
-        statuses.map((s) => s.status),
-      );
       await manager.query(
-        `UPDATE invocations SET status = $2, updated_at = now(),
-                stopped_at = CASE WHEN $3 THEN coalesce(stopped_at, now()) ELSE stopped_at END,
-                next_fire_at = CASE WHEN $3 THEN NULL ELSE next_fire_at END
-          WHERE invoke_id = $1`,
-        [invokeId, status, stopped],
+        `UPDATE invocation_records SET stop_requested_at = now(), updated_at = now()
+          WHERE invoke_id = $1 AND instance_id = ANY($2) AND status = 'Running' AND stop_requested_at IS NULL`,
+        [invokeId, targets],
       );
+      const stopsWhole = invocation.instanceIds.every((id) => targets.includes(id));
+      if (stopsWhole) {
+        await manager.query(
+          `UPDATE invocations SET stopped_at = coalesce(stopped_at, now()), next_fire_at = NULL, updated_at = now()
+            WHERE invoke_id = $1`,
+          [invokeId],
+        );
+      }
+      await this.repository.refreshStatuses(manager, [invokeId]);
+      await this.notifier.notify(manager, targets);
     });
   }
 }

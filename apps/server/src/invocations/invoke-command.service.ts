@@ -6,7 +6,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { toApiError } from '../api/error-mapping';
 import { renderCommandContent } from '../commands/command-content';
-import { CommandsService } from '../commands/commands.service';
+import { CommandEntity } from '../commands/command.entity';
+import { CommandsService, NewCommand } from '../commands/commands.service';
+import { DispatchNotifier } from '../dispatch/dispatch-notifier';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { InstanceEntity } from '../instances/instance.entity';
@@ -46,6 +48,7 @@ export class InvokeCommandService {
     private readonly commands: CommandsService,
     private readonly instances: InstancesService,
     private readonly repository: InvocationsRepository,
+    private readonly notifier: DispatchNotifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -57,14 +60,33 @@ export class InvokeCommandService {
   }
 
   async invoke(request: InvokeRequest): Promise<string> {
+    const { invokeId } = await this.record(request, fingerprintOf(request), (manager) =>
+      this.commands.get(request.regionId, request.commandId, manager),
+    );
+    return invokeId;
+  }
+
+  /** RunCommand: the command is created in the same transaction as its invocation, or neither is. */
+  async runCommand(command: NewCommand, request: Omit<InvokeRequest, 'commandId'>): Promise<{ commandId: string; invokeId: string }> {
+    const fingerprint = fingerprintOf({ ...request, commandId: '' }, { ...command, content: command.content.toString('base64') });
+    return this.record({ ...request, commandId: '' }, fingerprint, (manager) => this.commands.create(command, manager));
+  }
+
+  private async record(
+    request: InvokeRequest,
+    fingerprint: string,
+    commandOf: (manager: EntityManager) => Promise<CommandEntity>,
+  ): Promise<{ commandId: string; invokeId: string }> {
     const now = new Date();
     this.checkShape(request, now);
     await this.regions.assertExists(request.regionId);
     try {
-      return await this.dataSource.transaction('READ COMMITTED', (manager) => this.invokeInTransaction(manager, request, now));
+      return await this.dataSource.transaction('READ COMMITTED', (manager) =>
+        this.invokeInTransaction(manager, request, fingerprint, commandOf, now),
+      );
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      if (isClientTokenConflict(error) && request.clientToken) return this.replayClientToken(request);
+      if (isClientTokenConflict(error) && request.clientToken) return this.replayClientToken(request.clientToken, fingerprint);
       const mapped = toApiError(error);
       if (mapped.code === 'ServiceUnavailable') throw mapped;
       this.logger.error(`InvokeCommand could not be recorded: ${(error as Error)?.stack ?? String(error)}`);
@@ -72,8 +94,18 @@ export class InvokeCommandService {
     }
   }
 
-  private async invokeInTransaction(manager: EntityManager, request: InvokeRequest, now: Date): Promise<string> {
-    const command = await this.commands.get(request.regionId, request.commandId, manager);
+  private async invokeInTransaction(
+    manager: EntityManager,
+    request: InvokeRequest,
+    fingerprint: string,
+    commandOf: (manager: EntityManager) => Promise<CommandEntity>,
+    now: Date,
+  ): Promise<{ commandId: string; invokeId: string }> {
+    if (request.clientToken) {
+      const previous = await manager.findOneBy(InvocationEntity, { clientToken: request.clientToken });
+      if (previous) return sameRequestOrThrow(previous, fingerprint);
+    }
+    const command = await commandOf(manager);
     const found = await this.instances.findForInvocation(manager, request.regionId, request.instanceIds);
     checkInstances(request.instanceIds, found);
     if (request.parameters && !command.enableParameter) {
@@ -82,11 +114,6 @@ export class InvokeCommandService {
     const content = command.enableParameter
       ? renderCommandContent(command.content, command.parameterNames, request.parameters ?? {})
       : command.content;
-    const fingerprint = fingerprintOf(request);
-    if (request.clientToken) {
-      const previous = await manager.findOneBy(InvocationEntity, { clientToken: request.clientToken });
-      if (previous) return sameRequestOrThrow(previous, fingerprint);
-    }
 
     const timed = request.repeatMode === 'Period';
     const frequency = timed ? this.parseFrequency(request.frequency!, now) : undefined;
@@ -113,8 +140,11 @@ export class InvokeCommandService {
       instanceIds: request.instanceIds,
       createdAt: now,
     });
-    if (!timed) await this.repository.insertPendingRecords(manager, invokeId, request.instanceIds, now, 1);
-    return invokeId;
+    if (!timed) {
+      await this.repository.insertPendingRecords(manager, invokeId, request.instanceIds, now, 1);
+      await this.notifier.notify(manager, request.instanceIds);
+    }
+    return { commandId: command.commandId, invokeId };
   }
 
   private parseFrequency(text: string, now: Date) {
@@ -127,10 +157,10 @@ export class InvokeCommandService {
   }
 
   /** Two requests raced with one ClientToken; the other committed first. */
-  private async replayClientToken(request: InvokeRequest): Promise<string> {
-    const previous = await this.dataSource.manager.findOneBy(InvocationEntity, { clientToken: request.clientToken! });
+  private async replayClientToken(clientToken: string, fingerprint: string): Promise<{ commandId: string; invokeId: string }> {
+    const previous = await this.dataSource.manager.findOneBy(InvocationEntity, { clientToken });
     if (!previous) throw new ApiError('InternalError.Dispatch');
-    return sameRequestOrThrow(previous, fingerprintOf(request));
+    return sameRequestOrThrow(previous, fingerprint);
   }
 }
 
@@ -143,8 +173,9 @@ function checkInstances(requested: string[], found: InstanceEntity[]): void {
   if (found.some((i) => i.agentRegisteredAt === null)) throw new ApiError('InvalidInstance.NoClient');
 }
 
-function fingerprintOf(request: InvokeRequest): string {
-  const { clientToken: _token, parameters, ...meaningful } = request;
+function fingerprintOf(request: InvokeRequest, extra: object = {}): string {
+  const { clientToken: _token, parameters, ...rest } = request;
+  const meaningful = { ...rest, ...extra };
   const byName = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
   const canonical = JSON.stringify([
     Object.entries(meaningful).filter(([, v]) => v !== undefined).sort(byName),
@@ -153,9 +184,9 @@ function fingerprintOf(request: InvokeRequest): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-function sameRequestOrThrow(previous: InvocationEntity, fingerprint: string): string {
+function sameRequestOrThrow(previous: InvocationEntity, fingerprint: string): { commandId: string; invokeId: string } {
   if (previous.requestFingerprint !== fingerprint) throw new ApiError('IdempotentParameterMismatch');
-  return previous.invokeId;
+  return { commandId: previous.commandId, invokeId: previous.invokeId };
 }
 
 function isClientTokenConflict(error: unknown): boolean {

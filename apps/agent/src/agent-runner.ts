@@ -1,0 +1,240 @@
+import { AGENT_VERSION, AgentActions, AgentCredentials, AgentPollResponse, AgentTask, HEARTBEAT_INTERVAL_SECONDS, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FinishReport, Journal } from './journal';
+import { RefusedError, ServiceClient, sleep, withRetry } from './service-client';
+import { CappedOutput, TaskProcess, TaskResult } from './task-process';
+
+const POLL_WAIT_SECONDS = 20;
+/** Outside the state directory (mode 0700), so a run as another user can read its script. */
+const SCRIPTS_DIR = join(tmpdir(), 'cloud-assistant-scripts');
+const OUTPUT_FLUSH_MS = 250;
+
+export type AgentLog = (message: string) => void;
+
+/**
+ * `agent run` (SPEC §6): heartbeats, long-polls for work, runs each task, streams its output
+ * and reports its outcome. Tasks keep running while the service is unreachable; outcomes wait
+ * in the journal and are reported, once each, when it is back.
+ */
+export class AgentRunner {
+  private readonly client: ServiceClient;
+  private readonly journal: Journal;
+  private readonly running = new Map<string, TaskProcess>();
+  private readonly stopping = new AbortController();
+  private readonly reporting = new Set<Promise<void>>();
+
+  constructor(
+    private readonly credentials: AgentCredentials,
+    private readonly stateDir: string,
+    private readonly log: AgentLog,
+  ) {
+    this.client = new ServiceClient(credentials);
+    this.journal = new Journal(stateDir);
+  }
+
+  async run(): Promise<void> {
+    this.log(`agent ${AGENT_VERSION} for ${this.credentials.instanceId}, service ${this.credentials.server}`);
+    this.recover();
+    void this.heartbeatLoop();
+    await this.pollLoop();
+  }
+
+  /** Stops polling, lets running tasks finish and their outcomes be reported, up to `graceMs`. */
+  async shutdown(graceMs = 10_000): Promise<void> {
+    this.stopping.abort();
+    const deadline = sleep(graceMs);
+    await Promise.race([Promise.all([...this.reporting]), deadline]);
+  }
+
+  private get signal(): AbortSignal {
+    return this.stopping.signal;
+  }
+
+  private async heartbeatLoop(): Promise<void> {
+    while (!this.signal.aborted) {
+      try {
+        await this.client.call(AgentActions.heartbeat, { AgentVersion: AGENT_VERSION, Hostname: hostname() }, this.signal);
+      } catch (error) {
+        if (!this.signal.aborted) this.log(`heartbeat failed: ${(error as Error).message}`);
+      }
+      await sleep(HEARTBEAT_INTERVAL_SECONDS * 1000, this.signal);
+    }
+  }
+
+  private async pollLoop(): Promise<void> {
+    let delay = 100;
+    let reachable = true;
+    while (!this.signal.aborted) {
+      try {
+        const work = await this.client.call<AgentPollResponse>(AgentActions.poll, { WaitSeconds: String(POLL_WAIT_SECONDS) }, this.signal);
+        if (!reachable) this.log('service reachable again');
+        reachable = true;
+        delay = 100;
+        for (const recordId of work.StopRecordIds) this.running.get(recordId)?.kill('stop');
+        for (const task of work.Tasks) this.accept(task);
+      } catch (error) {
+        if (this.signal.aborted) break;
+        if (reachable) this.log(`poll failed, retrying: ${(error as Error).message}`);
+        reachable = false;
+        if (error instanceof RefusedError && error.status === 403) this.log('the service refuses this agent credential; re-register');
+        await sleep(delay, this.signal);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  /** A delivered task: run it unless this agent has already taken it (a redelivery). */
+  private accept(task: AgentTask): void {
+    const known = this.journal.get(task.RecordId);
+    if (known) {
+      if (known.state === 'finished') this.report(task.RecordId, known.report);
+      return;
+    }
+    this.journal.put(task.RecordId, { state: 'claiming' });
+    this.track(this.execute(task));
+  }
+
+  private async execute(task: AgentTask): Promise<void> {
+    let claimed: boolean;
+    try {
+      claimed = (await withRetry(() => this.client.call<{ Run: boolean }>(AgentActions.start, { RecordId: task.RecordId }, this.signal), this.signal)).Run;
+    } catch (error) {
+      // Refused (not ours any more) or shutting down before the claim: the service keeps it Pending or final.
+      this.journal.put(task.RecordId, { state: 'done', at: Date.now() });
+      if (!(error instanceof RefusedError)) this.log(`could not claim ${task.RecordId}: ${(error as Error).message}`);
+      return;
+    }
+    if (!claimed) {
+      this.journal.put(task.RecordId, { state: 'done', at: Date.now() });
+      return;
+    }
+
+    const output = new CappedOutput();
+    const streamer = new OutputStreamer(this.client, task.RecordId, output);
+    const process = new TaskProcess(task, SCRIPTS_DIR, {
+      write: (chunk) => {
+        output.write(chunk);
+        streamer.changed();
+      },
+    });
+    this.running.set(task.RecordId, process);
+    const result: TaskResult = await process.run((pid) => {
+      this.journal.put(task.RecordId, { state: 'running', pid });
+      this.journal.logExecution(task.RecordId);
+    });
+    this.running.delete(task.RecordId);
+    await streamer.close();
+    const kept = output.kept();
+    const report: FinishReport = {
+      ...result,
+      outputBytes: output.totalBytes,
+      finishedTime: new Date().toISOString(),
+      outputOffset: streamer.acknowledged,
+      outputBase64: kept.subarray(streamer.acknowledged).toString('base64'),
+    };
+    this.journal.put(task.RecordId, { state: 'finished', report });
+    this.report(task.RecordId, report);
+  }
+
+  /** Reports an outcome until the service acknowledges it (retrying through outages), then marks it done. */
+  private report(recordId: string, report: FinishReport): void {
+    this.track(
+      (async () => {
+        const params: Record<string, string> = {
+          RecordId: recordId,
+          Status: report.status,
+          OutputBytes: String(report.outputBytes),
+          FinishedTime: report.finishedTime,
+          Offset: String(report.outputOffset),
+          Output: report.outputBase64,
+        };
+        if (report.exitCode !== undefined) params.ExitCode = String(report.exitCode);
+        if (report.errorCode) params.ErrorCode = report.errorCode;
+        if (report.errorInfo) params.ErrorInfo = report.errorInfo;
+        // Reports outlive a shutdown request: they use their own signal-free retry.
+        const never = new AbortController().signal;
+        try {
+          await withRetry(() => this.client.call(AgentActions.finish, params), never);
+        } catch (error) {
+          this.log(`outcome of ${recordId} refused: ${(error as Error).message}`);
+        }
+        this.journal.put(recordId, { state: 'done', at: Date.now() });
+      })(),
+    );
+  }
+
+  /** After a restart: report what finished unreported; a run cut off by the restart is an Error. */
+  private recover(): void {
+    for (const [recordId, entry] of this.journal.unfinished()) {
+      if (entry.state === 'finished') {
+        this.report(recordId, entry.report);
+        continue;
+      }
+      if (entry.state === 'running') {
+        try {
+          process.kill(-entry.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      this.report(recordId, {
+        status: 'Error',
+        errorCode: 'AgentRestarted',
+        errorInfo: 'the agent restarted while this command ran; its outcome is unknown',
+        outputBytes: 0,
+        finishedTime: new Date().toISOString(),
+        outputOffset: 0,
+        outputBase64: '',
+      });
+    }
+    this.journal.prune();
+  }
+
+  private track(work: Promise<void>): void {
+    this.reporting.add(work);
+    void work.finally(() => this.reporting.delete(work));
+  }
+}
+
+/**
+ * Streams kept output while the command runs, one request at a time, so the service shows
+ * progress; whatever is not acknowledged goes with the outcome. Best effort: a failed piece is
+ * simply sent again from the same offset later.
+ */
+class OutputStreamer {
+  acknowledged = 0;
+  private timer?: NodeJS.Timeout;
+  private inFlight?: Promise<void>;
+
+  constructor(
+    private readonly client: ServiceClient,
+    private readonly recordId: string,
+    private readonly output: CappedOutput,
+  ) {}
+
+  changed(): void {
+    if (this.timer || this.acknowledged >= OUTPUT_LIMIT_BYTES) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.inFlight ??= this.flush().finally(() => (this.inFlight = undefined));
+    }, OUTPUT_FLUSH_MS);
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  private async flush(): Promise<void> {
+    const pending = this.output.kept().subarray(this.acknowledged);
+    if (pending.length === 0) return;
+    try {
+      await this.client.call(AgentActions.output, { RecordId: this.recordId, Offset: String(this.acknowledged), Output: pending.toString('base64') });
+      this.acknowledged += pending.length;
+    } catch {
+      // sent again with the next piece or the outcome
+    }
+  }
+}

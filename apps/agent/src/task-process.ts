@@ -1,0 +1,200 @@
+import { AgentFinalStatus, AgentTask, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export interface TaskResult {
+  status: AgentFinalStatus;
+  exitCode?: number;
+  errorCode?: string;
+  errorInfo?: string;
+}
+
+export interface OutputSink {
+  /** Called with each piece of output, in order, while the process runs. */
+  write(chunk: Buffer): void;
+}
+
+/** Keeps the first OUTPUT_LIMIT_BYTES of output and counts the rest (SPEC §4: Output, Dropped). */
+export class CappedOutput implements OutputSink {
+  private readonly chunks: Buffer[] = [];
+  private keptBytes = 0;
+  totalBytes = 0;
+
+  write(chunk: Buffer): void {
+    this.totalBytes += chunk.length;
+    const room = OUTPUT_LIMIT_BYTES - this.keptBytes;
+    if (room <= 0) return;
+    const kept = chunk.subarray(0, room);
+    this.chunks.push(kept);
+    this.keptBytes += kept.length;
+  }
+
+  kept(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** How long output may keep coming after the script exits, from processes it left running. */
+const PIPE_GRACE_MS = 2000;
+
+const INTERPRETERS: Record<AgentTask['CommandType'], { candidates: string[]; extension: string; args: (file: string) => string[] }> = {
+  RunShellScript: { candidates: ['/bin/bash', '/usr/bin/bash', '/bin/sh'], extension: 'sh', args: (file) => [file] },
+  RunPowerShellScript: {
+    candidates: ['/usr/bin/pwsh', '/usr/local/bin/pwsh', '/opt/microsoft/powershell/7/pwsh'],
+    extension: 'ps1',
+    args: (file) => ['-NoLogo', '-NonInteractive', '-File', file],
+  },
+  RunBatScript: { candidates: process.platform === 'win32' ? ['C:\\Windows\\System32\\cmd.exe'] : [], extension: 'bat', args: (file) => ['/c', file] },
+};
+
+/**
+ * One run of a command on this machine: the script written to a file, run by its type's
+ * interpreter in its own process group (so a timeout or a stop kills the whole tree), in its
+ * working directory, as its user.
+ */
+export class TaskProcess {
+  private child?: ChildProcess;
+  private killedFor?: 'timeout' | 'stop';
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly task: AgentTask,
+    private readonly scriptsDir: string,
+    private readonly output: OutputSink,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Resolves with the outcome once the process has exited (or could not start). */
+  run(onSpawn: (pid: number) => void = () => {}): Promise<TaskResult> {
+    const prepared = this.prepare();
+    if ('status' in prepared) return Promise.resolve(prepared);
+    return new Promise((resolve) => {
+      const child = spawn(prepared.interpreter, prepared.args, {
+        cwd: prepared.cwd,
+        env: prepared.env,
+        uid: prepared.uid,
+        gid: prepared.gid,
+        detached: true, // its own process group: kill(-pid) reaches every descendant
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      this.child = child;
+      child.stdout!.on('data', (chunk: Buffer) => this.output.write(chunk));
+      child.stderr!.on('data', (chunk: Buffer) => this.output.write(chunk));
+      child.once('spawn', () => {
+        this.timer = setTimeout(() => this.kill('timeout'), this.task.TimeoutSeconds * 1000);
+        onSpawn(child.pid!);
+      });
+      child.once('error', (error) => {
+        clearTimeout(this.timer);
+        this.cleanup(prepared.script);
+        resolve({ status: 'Error', errorCode: 'ProcessStartFailed', errorInfo: error.message });
+      });
+      // The outcome waits for the output pipes to close, but a background process started by the
+      // script (`nohup daemon &`) that keeps them open must not hold the run open: after the
+      // script itself exits, wait briefly for its output, then finish. Only a timeout or a stop
+      // kills the whole tree.
+      let settled = false;
+      const settle = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(this.timer);
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+        this.cleanup(prepared.script);
+        resolve(this.outcome(code, signal));
+      };
+      child.once('exit', (code, signal) => {
+        setTimeout(() => settle(code, signal), PIPE_GRACE_MS).unref();
+      });
+      child.once('close', (code, signal) => settle(code, signal));
+    });
+  }
+
+  kill(reason: 'timeout' | 'stop'): void {
+    if (!this.child || this.child.exitCode !== null || this.killedFor) return;
+    this.killedFor = reason;
+    this.killGroup();
+  }
+
+  private killGroup(): void {
+    const pid = this.child?.pid;
+    if (!pid) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // the group is already gone
+    }
+  }
+
+  private outcome(code: number | null, signal: NodeJS.Signals | null): TaskResult {
+    if (this.killedFor === 'timeout') {
+      return { status: 'Timeout', errorCode: 'ExecutionTimeout', errorInfo: `the command ran longer than ${this.task.TimeoutSeconds} seconds and was killed`, exitCode: code ?? undefined };
+    }
+    if (this.killedFor === 'stop') {
+      return { status: 'Terminated', errorCode: 'Terminated', errorInfo: 'the invocation was stopped while the command ran', exitCode: code ?? undefined };
+    }
+    if (code === 0) return { status: 'Success', exitCode: 0 };
+    if (code === null) return { status: 'Failed', errorCode: 'ExitCodeNonzero', errorInfo: `the command was killed by ${signal}`, exitCode: 128 + signalNumber(signal) };
+    return { status: 'Failed', exitCode: code, errorCode: 'ExitCodeNonzero', errorInfo: `the command exited with code ${code}` };
+  }
+
+  private prepare():
+    | TaskResult
+    | { interpreter: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv; uid?: number; gid?: number; script: string } {
+    const type = INTERPRETERS[this.task.CommandType];
+    const interpreter = type?.candidates.find((candidate) => existsSync(candidate));
+    if (!interpreter) {
+      return { status: 'Error', errorCode: 'InterpreterNotFound', errorInfo: `no interpreter for ${this.task.CommandType} on this machine` };
+    }
+    let user: { uid: number; gid: number; home: string } | undefined;
+    if (this.task.Username && this.task.Username !== userInfo().username) {
+      if (process.getuid?.() !== 0) {
+        return { status: 'Error', errorCode: 'UsernameNotPermitted', errorInfo: `the agent is not root and cannot run as ${this.task.Username}` };
+      }
+      user = lookupUser(this.task.Username);
+      if (!user) return { status: 'Error', errorCode: 'UserNotExists', errorInfo: `no user ${this.task.Username} on this machine` };
+    }
+    const cwd = this.task.WorkingDir || user?.home || homedir();
+    if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
+      return { status: 'Error', errorCode: 'DirectoryNotExists', errorInfo: `the working directory ${cwd} does not exist` };
+    }
+    // Each run's script in a directory of its own, owned by the user it runs as: readable by
+    // that user even when the agent's state directory is closed to everyone but root.
+    mkdirSync(this.scriptsDir, { recursive: true, mode: 0o711 });
+    chmodSync(this.scriptsDir, 0o711);
+    const runDir = mkdtempSync(join(this.scriptsDir, `${this.task.RecordId}-`));
+    const script = join(runDir, `script.${type.extension}`);
+    writeFileSync(script, Buffer.from(this.task.CommandContent, 'base64'), { mode: 0o700 });
+    if (user) {
+      chownSync(runDir, user.uid, user.gid);
+      chownSync(script, user.uid, user.gid);
+    }
+    const env = { ...process.env, ...(user ? { HOME: user.home, USER: this.task.Username, LOGNAME: this.task.Username } : {}) };
+    return { interpreter, args: type.args(script), cwd, env, uid: user?.uid, gid: user?.gid, script };
+  }
+
+  private cleanup(script: string): void {
+    rmSync(dirname(script), { recursive: true, force: true });
+  }
+}
+
+function lookupUser(name: string): { uid: number; gid: number; home: string } | undefined {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/.test(name)) return undefined;
+  try {
+    const entry = execFileSync('getent', ['passwd', name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const [, , uid, gid, , home] = entry.split(':');
+    return { uid: Number(uid), gid: Number(gid), home: home || '/' };
+  } catch {
+    return undefined;
+  }
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+  return (signal && numbers[signal]) || 0;
+}

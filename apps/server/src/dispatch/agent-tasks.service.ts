@@ -1,0 +1,204 @@
+import { Injectable } from '@nestjs/common';
+import { AgentFinalStatus, AgentPollResponse, AgentTask, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
+import { DataSource, EntityManager } from 'typeorm';
+import { ApiError } from '../api/api-error';
+import { InvocationsRepository } from '../invocations/invocations.repository';
+import { DispatchNotifier } from './dispatch-notifier';
+import { queryRows } from '../database/query-rows';
+
+/** A Pending run delivered this long ago without being claimed is delivered again. */
+const REDELIVER_AFTER_SECONDS = 10;
+const MAX_TASKS_PER_POLL = 50;
+
+export interface TaskOutcome {
+  status: AgentFinalStatus;
+  exitCode?: number;
+  errorCode?: string;
+  errorInfo?: string;
+  /** All the bytes the command wrote; beyond OUTPUT_LIMIT_BYTES they count as Dropped. */
+  outputBytes: number;
+  finishedAt: Date;
+  /** The last piece of output, so a short command needs no separate output report. */
+  output?: { offset: number; data: Buffer };
+}
+
+/**
+ * The agent-facing side of dispatch. Every statement is scoped to the caller's own instance,
+ * so an agent's credential can neither read nor report another instance's work.
+ */
+@Injectable()
+export class AgentTasksService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly notifier: DispatchNotifier,
+    private readonly invocations: InvocationsRepository,
+  ) {}
+
+  async heartbeat(instanceId: string, agentVersion: string | undefined, hostname: string | undefined): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE instances SET last_heartbeat_at = now(),
+              agent_version = coalesce($2, agent_version), agent_hostname = coalesce($3, agent_hostname)
+        WHERE instance_id = $1`,
+      [instanceId, agentVersion ?? null, hostname ?? null],
+    );
+  }
+
+  /** Long poll: returns at once when there is work or a stop, else waits for a notification. */
+  async poll(instanceId: string, waitSeconds: number, signal: AbortSignal): Promise<AgentPollResponse> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    const subscription = this.notifier.subscribe(instanceId);
+    try {
+      for (;;) {
+        const work = await this.fetchWork(instanceId);
+        const remaining = deadline - Date.now();
+        if (work.Tasks.length > 0 || work.StopRecordIds.length > 0 || remaining <= 0 || signal.aborted || this.notifier.closed) {
+          return work;
+        }
+        await subscription.wait(remaining, signal);
+      }
+    } finally {
+      subscription.close();
+    }
+  }
+
+  private async fetchWork(instanceId: string): Promise<AgentPollResponse> {
+    const tasks: Array<{
+      record_id: string;
+      invoke_id: string;
+      command_type: AgentTask['CommandType'];
+      command_content: Buffer;
+      working_dir: string;
+      username: string;
+      timeout: number;
+    }> = await this.dataSource.query(
+      `WITH picked AS (
+         UPDATE invocation_records SET delivered_at = now()
+          WHERE record_id IN (
+                SELECT record_id FROM invocation_records
+                 WHERE instance_id = $1 AND status = 'Pending'
+                   AND (delivered_at IS NULL OR delivered_at < now() - make_interval(secs => $2))
+                 ORDER BY created_at
+                 LIMIT $3
+                   FOR UPDATE SKIP LOCKED)
+          RETURNING record_id, invoke_id, created_at)
+       SELECT p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir, i.username, i.timeout
+         FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id
+        ORDER BY p.created_at`,
+      [instanceId, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL],
+    );
+    const stops: Array<{ record_id: string }> = await this.dataSource.query(
+      `SELECT record_id FROM invocation_records
+        WHERE instance_id = $1 AND status = 'Running' AND stop_requested_at IS NOT NULL`,
+      [instanceId],
+    );
+    return {
+      Tasks: tasks.map((t) => ({
+        RecordId: t.record_id,
+        InvokeId: t.invoke_id,
+        CommandType: t.command_type,
+        CommandContent: t.command_content.toString('base64'),
+        WorkingDir: t.working_dir,
+        Username: t.username,
+        TimeoutSeconds: t.timeout,
+      })),
+      StopRecordIds: stops.map((s) => s.record_id),
+    };
+  }
+
+  /** Claims a delivered run; false when it was cancelled, aborted or claimed before. */
+  async start(instanceId: string, recordId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const claimed = await queryRows<{ invoke_id: string }>(manager,
+        `UPDATE invocation_records SET status = 'Running', start_time = now(), updated_at = now()
+          WHERE record_id = $1 AND instance_id = $2 AND status = 'Pending'
+          RETURNING invoke_id`,
+        [recordId, instanceId],
+      );
+      if (claimed.length === 0) {
+        await this.assertOwnRecord(manager, instanceId, recordId);
+        return false;
+      }
+      // A claimed run makes its invocation Running; the conditional update takes no lock once it
+      // is, so a hundred agents starting one invocation's runs do not queue on its row.
+      await manager.query(
+        `UPDATE invocations SET status = 'Running', updated_at = now() WHERE invoke_id = $1 AND status IN ('Pending', 'Scheduled')`,
+        [claimed[0].invoke_id],
+      );
+      return true;
+    });
+  }
+
+  /** Appends output at `offset` while within the kept 24 KB; a repeated offset is a retry and ignored. */
+  async appendOutput(instanceId: string, recordId: string, offset: number, data: Buffer): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const updated = await this.writeOutput(manager, instanceId, recordId, offset, data);
+      if (!updated) await this.assertOwnRecord(manager, instanceId, recordId);
+    });
+  }
+
+  /**
+   * Records a run's outcome. The first outcome wins; a repeated report (the agent retrying after
+   * a lost answer) is acknowledged and ignored. A run the service gave up on as unreachable
+   * still takes the agent's true outcome when it finally arrives.
+   */
+  async finish(instanceId: string, recordId: string, outcome: TaskOutcome): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      if (outcome.output) await this.writeOutput(manager, instanceId, recordId, outcome.output.offset, outcome.output.data);
+      const finished = await queryRows<{ invoke_id: string }>(manager,
+        `UPDATE invocation_records
+            SET status = $3::varchar, exit_code = $4, error_code = $5, error_info = $6,
+                dropped = greatest(0, $7::bigint - $8::int)::int,
+                finished_time = least(now(), greatest(coalesce(start_time, $9::timestamptz), $9::timestamptz)),
+                stop_time = CASE WHEN $3::varchar = 'Terminated' THEN coalesce(stop_requested_at, now()) ELSE stop_time END,
+                updated_at = now()
+          WHERE record_id = $1 AND instance_id = $2
+            AND (status = 'Running' OR (status = 'Error' AND error_code = 'AgentUnreachable'))
+          RETURNING invoke_id`,
+        [
+          recordId,
+          instanceId,
+          outcome.status,
+          outcome.exitCode ?? null,
+          outcome.errorCode ?? '',
+          (outcome.errorInfo ?? '').slice(0, 1024),
+          outcome.outputBytes,
+          OUTPUT_LIMIT_BYTES,
+          outcome.finishedAt,
+        ],
+      );
+      if (finished.length === 0) {
+        await this.assertOwnRecord(manager, instanceId, recordId);
+        return;
+      }
+      await this.invocations.refreshStatuses(manager, [finished[0].invoke_id]);
+    });
+  }
+
+  /**
+   * Appends the part of `data` (which starts at byte `offset` of the output) that the record
+   * does not have yet: a retried piece whose first answer was lost adds only what is new.
+   */
+  private async writeOutput(manager: EntityManager, instanceId: string, recordId: string, offset: number, data: Buffer): Promise<boolean> {
+    const room = OUTPUT_LIMIT_BYTES - offset;
+    if (room <= 0 || data.length === 0) return true;
+    const piece = data.subarray(0, room);
+    const rows = await queryRows(manager,
+      `UPDATE invocation_records
+          SET output = output || substring($4::bytea from octet_length(output) - $3 + 1), updated_at = now()
+        WHERE record_id = $1 AND instance_id = $2 AND status = 'Running'
+          AND octet_length(output) >= $3 AND octet_length(output) < $3 + octet_length($4::bytea)
+        RETURNING 1`,
+      [recordId, instanceId, offset, piece],
+    );
+    return rows.length > 0;
+  }
+
+  /** Unknown to this agent — whether absent or another instance's — is NotFound, revealing nothing. */
+  private async assertOwnRecord(manager: EntityManager, instanceId: string, recordId: string): Promise<void> {
+    const rows: unknown[] = await manager.query(
+      'SELECT 1 FROM invocation_records WHERE record_id = $1 AND instance_id = $2',
+      [recordId, instanceId],
+    );
+    if (rows.length === 0) throw new ApiError('InvalidRecordId.NotFound', 'The specified record does not exist on this instance.', 404);
+  }
+}

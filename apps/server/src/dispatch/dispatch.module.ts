@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { InvocationsModule } from '../invocations/invocations.module';
+import { AgentActionsHandler } from './agent.actions';
+import { AgentTasksService } from './agent-tasks.service';
+import { DispatchNotifierModule } from './dispatch-notifier.module';
+import { HousekeepingService } from './housekeeping.service';
+
+@Module({
+  imports: [InvocationsModule, DispatchNotifierModule],
+  providers: [AgentTasksService, AgentActionsHandler, HousekeepingService],
+})
+export class DispatchModule {}
