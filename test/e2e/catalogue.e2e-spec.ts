@@ -132,12 +132,12 @@ describe('catalogue: commands, instances, activations, regions', () => {
       ['no Name', { Name: undefined }, 'MissingParameter.Name', 400],
       ['no Type', { Type: undefined }, 'MissingParameter.Type', 400],
       ['no CommandContent', { CommandContent: undefined }, 'MissingParameter.CommandContent', 400],
-      ['an unknown Type', { Type: 'RunPythonScript' }, 'InvalidCmdType.NotFound', 404],
-      ['a Name of 129 characters', { Name: 'n'.repeat(129) }, 'CmdName.ExceedLimit', 403],
-      ['a Description of 513 characters', { Description: 'd'.repeat(513) }, 'CmdDesc.ExceedLimit', 403],
+      ['an unknown Type', { Type: 'RunPythonScript' }, 'InvalidCmdType.NotFound', 400],
+      ['a Name of 129 characters', { Name: 'n'.repeat(129) }, 'CmdName.ExceedLimit', 400],
+      ['a Description of 513 characters', { Description: 'd'.repeat(513) }, 'CmdDesc.ExceedLimit', 400],
       ['CommandContent that is not Base64', { CommandContent: 'echo hi; not base64!' }, 'CmdContent.DecodeError', 400],
-      ['CommandContent over 24 KB', { CommandContent: b64('x'.repeat(30 * 1024)) }, 'CmdContent.ExceedLimit', 403],
-      ['Timeout over 86400', { Timeout: '86401' }, 'InvalidTimeout.ExceedLimit', 403],
+      ['CommandContent over 24 KB', { CommandContent: b64('x'.repeat(30 * 1024)) }, 'CmdContent.ExceedLimit', 400],
+      ['Timeout over 86400', { Timeout: '86401' }, 'InvalidTimeout.ExceedLimit', 400],
       ['Timeout 0', { Timeout: '0' }, /Timeout/, 400],
       ['a negative Timeout', { Timeout: '-5' }, /Timeout/, 400],
       ['a non-numeric Timeout', { Timeout: 'soon' }, /Timeout/, 400],
@@ -165,7 +165,7 @@ describe('catalogue: commands, instances, activations, regions', () => {
     });
 
     it('refuses an unknown Type filter with Alibaba’s DescribeCommands code', async () => {
-      await expectRefused('DescribeCommands', { Type: 'RunPythonScript' }, 'InvalidCommandType.NotFound', 404);
+      await expectRefused('DescribeCommands', { Type: 'RunPythonScript' }, 'InvalidCommandType.NotFound', 400);
     });
   });
 
@@ -197,9 +197,9 @@ describe('catalogue: commands, instances, activations, regions', () => {
       ['an unknown CommandId', { CommandId: 'c-00000000000000000000000000000000' }, 'InvalidCmdId.NotFound', 404],
       ['a command of another region', { RegionId: 'cn-shanghai' }, 'InvalidCmdId.NotFound', 404],
       ['an unknown region', { RegionId: 'xx-nowhere-1' }, 'InvalidRegionId.NotFound', 404],
-      ['a Name of 129 characters', { Name: 'n'.repeat(129) }, 'CmdName.ExceedLimit', 403],
-      ['a Description of 513 characters', { Description: 'd'.repeat(513) }, 'CmdDesc.ExceedLimit', 403],
-      ['Timeout over 86400', { Timeout: '86401' }, 'InvalidTimeout.ExceedLimit', 403],
+      ['a Name of 129 characters', { Name: 'n'.repeat(129) }, 'CmdName.ExceedLimit', 400],
+      ['a Description of 513 characters', { Description: 'd'.repeat(513) }, 'CmdDesc.ExceedLimit', 400],
+      ['Timeout over 86400', { Timeout: '86401' }, 'InvalidTimeout.ExceedLimit', 400],
       ['Timeout 0', { Timeout: '0' }, /Timeout/, 400],
     ])('refuses %s and leaves the command as it was', async (_title, params, code, status) => {
       const commandId = await newCommand(app, { Name: 'untouched', Timeout: '45' });
@@ -553,7 +553,7 @@ describe('catalogue: commands, instances, activations, regions', () => {
     });
 
     it('refuses an unknown AcceptLanguage', async () => {
-      await expectRefused('DescribeRegions', { RegionId: undefined, AcceptLanguage: 'xx-XX' }, 'InvalidAcceptLanguage.NotFound', 404);
+      await expectRefused('DescribeRegions', { RegionId: undefined, AcceptLanguage: 'xx-XX' }, 'InvalidAcceptLanguage.NotFound', 400);
     });
   });
 });

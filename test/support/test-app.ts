@@ -24,7 +24,7 @@ export interface TestApp {
   stopServer(): Promise<void>;
   /** Starts the service again on the same port and database. */
   startServer(): Promise<void>;
-  /** Direct SQL on the suite's database, for assertions only. */
+  /** Direct SQL on the suite's database: for assertions, and to set up states no API call can reach. */
   sql<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import { RegionsService } from '../regions/regions.service';
 import { ActivationEntity } from './activation.entity';
 import { activationExpiresAt, ActivationsService } from './activations.service';
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const ADDRESS_OR_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/\d{1,2})?$/;
 
 /** Activations: the codes agents register with (Alibaba's managed-instance activations). */
 @Injectable()
@@ -21,10 +21,10 @@ export class ActivationsActions {
     const input = {
       regionId,
       instanceName: params.string('InstanceName', { maxLength: 128 }),
-      instanceCount: params.int('InstanceCount', { min: 1, max: 1000 }),
+      instanceCount: params.int('InstanceCount', { min: 1, max: 1000, code: 'ActivationLimitation.Invalid' }),
       timeToLiveInHours: params.int('TimeToLiveInHours', { min: 1, max: 24 * 365 }),
-      ipAddressRange: params.string('IpAddressRange', { maxLength: 64, pattern: CIDR, code: 'InvalidParam.IpAddressRange' }),
-      description: params.string('Description', { maxLength: 256 }),
+      ipAddressRange: params.string('IpAddressRange', { maxLength: 64, pattern: ADDRESS_OR_CIDR, code: 'AddressRange.InvalidPattern' }),
+      description: params.string('Description', { maxLength: 100, code: 'ActivationDesc.ExceedLimit' }),
     };
     await this.regions.assertExists(regionId);
     const { activationId, activationCode } = await this.activations.create(input);

@@ -54,16 +54,20 @@ export class ActivationsService {
 
   async disable(regionId: string, activationId: string): Promise<ActivationEntity> {
     const activation = await this.dataSource.manager.findOneBy(ActivationEntity, { regionId, activationId });
-    if (!activation) throw new ApiError('InvalidActivationId.NotFound');
+    if (!activation) throw new ApiError('ActivationId.NotFound');
     await this.dataSource.manager.update(ActivationEntity, { activationId }, { disabled: true });
     return { ...activation, disabled: true };
   }
 
   async delete(regionId: string, activationId: string): Promise<ActivationEntity> {
-    const activation = await this.dataSource.manager.findOneBy(ActivationEntity, { regionId, activationId });
-    if (!activation) throw new ApiError('InvalidActivationId.NotFound');
-    await this.dataSource.manager.delete(ActivationEntity, { activationId });
-    return activation;
+    return this.dataSource.transaction(async (manager) => {
+      const activation = await manager.findOne(ActivationEntity, { where: { regionId, activationId }, lock: { mode: 'pessimistic_write' } });
+      if (!activation) throw new ApiError('ActivationId.NotFound');
+      // Alibaba keeps an activation that registered instances: it is their provenance.
+      if (activation.registeredCount > 0) throw new ApiError('ActivationId.InUse');
+      await manager.delete(ActivationEntity, { activationId });
+      return activation;
+    });
   }
 }
 

@@ -3,7 +3,7 @@ export function ipInCidr(address: string, cidr: string): boolean {
   const ip = toNumber(address.replace(/^::ffff:/, ''));
   const [base, bitsText] = cidr.split('/');
   const network = toNumber(base);
-  const bits = Number(bitsText);
+  const bits = bitsText === undefined ? 32 : Number(bitsText);
   if (network === undefined || !(bits >= 0 && bits <= 32)) return false;
   if (bits === 0) return true;
   if (ip === undefined) return address === '::1' && (network >>> (32 - bits)) === (0x7f000001 >>> (32 - bits));

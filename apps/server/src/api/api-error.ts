@@ -31,6 +31,6 @@ export class ApiError extends Error {
 
   /** `InvalidParameter.<Name>` (or another code) for a malformed value. */
   static invalid(name: string, reason: string, code = `InvalidParameter.${name}`): ApiError {
-    return new ApiError(code, `The specified parameter \u201c${name}\u201d is not valid: ${reason}`, 400);
+    return new ApiError(code, `The specified parameter \u201c${name}\u201d is not valid: ${reason}`);
   }
 }

@@ -12,15 +12,15 @@ export interface Paging {
  * token is opaque to the client (here: the next offset).
  */
 export function readPaging(params: RpcParams, options: { defaultSize: number; maxSize: number }): Paging {
-  const token = params.string('NextToken', { maxLength: 64 });
+  const token = params.string('NextToken', { maxLength: 64, code: 'InvalidParameter.NextToken' });
   const maxResults = params.int('MaxResults', { min: 1, max: options.maxSize });
   if (token !== undefined || maxResults !== undefined) {
     const limit = maxResults ?? options.defaultSize;
     const offset = token === undefined ? 0 : decodeToken(token);
     return { offset, limit, pageNumber: Math.floor(offset / limit) + 1 };
   }
-  const pageNumber = params.int('PageNumber', { min: 1, max: 1_000_000 }) ?? 1;
-  const limit = params.int('PageSize', { min: 1, max: options.maxSize }) ?? options.defaultSize;
+  const pageNumber = params.int('PageNumber', { min: 1, max: 1_000_000, code: 'InvalidParam.PageNumber' }) ?? 1;
+  const limit = params.int('PageSize', { min: 1, max: options.maxSize, code: 'InvalidParam.PageSize' }) ?? options.defaultSize;
   return { offset: (pageNumber - 1) * limit, limit, pageNumber };
 }
 
@@ -40,7 +40,7 @@ function encodeToken(offset: number): string {
 
 function decodeToken(token: string): number {
   const match = /^o:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString());
-  if (!match) throw ApiError.invalid('NextToken', 'not a token this service issued', 'InvalidParam.NextToken');
+  if (!match) throw ApiError.invalid('NextToken', 'not a token this service issued', 'InvalidParameter.NextToken');
   return Number(match[1]);
 }
 

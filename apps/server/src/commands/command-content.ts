@@ -9,12 +9,12 @@ export function decodeCommandContent(value: string, encoding: 'Base64' | 'PlainT
     content = Buffer.from(value, 'utf8');
   } else {
     const compact = value.replace(/\s+/g, '');
-    if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw new ApiError('InvalidCommandContent.Malformed');
+    if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw new ApiError('CmdContent.DecodeError');
     content = Buffer.from(compact, 'base64');
   }
   if (content.length === 0) throw ApiError.missing('CommandContent');
   if (content.length > MAX_COMMAND_CONTENT_BYTES) {
-    throw new ApiError('InvalidCommandContent.LengthLimitExceeded', `The command content exceeds ${MAX_COMMAND_CONTENT_BYTES} bytes.`, 400);
+    throw new ApiError('CmdContent.ExceedLimit', `The length of the command content exceeds the upper limit: it exceeds ${MAX_COMMAND_CONTENT_BYTES} bytes.`);
   }
   return content;
 }

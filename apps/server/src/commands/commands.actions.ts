@@ -8,10 +8,10 @@ import { COMMAND_TYPES, CommandEntity } from './command.entity';
 import { decodeCommandContent } from './command-content';
 import { CommandsService } from './commands.service';
 
-const NAME = { maxLength: 128 };
-const DESCRIPTION = { maxLength: 512 };
+const NAME = { maxLength: 128, code: 'CmdName.ExceedLimit' };
+const DESCRIPTION = { maxLength: 512, code: 'CmdDesc.ExceedLimit' };
 const WORKING_DIR = { maxLength: 200 };
-const TIMEOUT = { min: 10, max: 86400 };
+const MAX_TIMEOUT_SECONDS = 86400;
 
 /** The command catalogue: CreateCommand, DescribeCommands, ModifyCommand, DeleteCommand. */
 @Injectable()
@@ -25,7 +25,7 @@ export class CommandsActions {
   async createCommand({ params }: RpcContext): Promise<object> {
     const regionId = params.requiredString('RegionId');
     const name = params.requiredString('Name', NAME);
-    const type = params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCommandType.NotSupported' });
+    const type = params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCmdType.NotFound' });
     if (!type) throw ApiError.missing('Type');
     const content = decodeCommandContent(params.requiredString('CommandContent', { maxLength: 64 * 1024 }), contentEncoding(params));
     const input = {
@@ -35,7 +35,7 @@ export class CommandsActions {
       content,
       description: params.string('Description', DESCRIPTION),
       workingDir: params.string('WorkingDir', WORKING_DIR),
-      timeout: params.int('Timeout', TIMEOUT),
+      timeout: readTimeout(params),
       enableParameter: params.bool('EnableParameter'),
     };
     await this.regions.assertExists(regionId);
@@ -49,8 +49,8 @@ export class CommandsActions {
     const filter = {
       regionId,
       commandId: params.string('CommandId', { maxLength: 64 }),
-      name: params.string('Name', NAME),
-      type: params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCommandType.NotSupported' }),
+      name: params.string('Name', { maxLength: 128 }),
+      type: params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCommandType.NotFound' }),
     };
     const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
     const encoding = contentEncoding(params);
@@ -71,7 +71,7 @@ export class CommandsActions {
       name: params.string('Name', NAME),
       description: params.string('Description', DESCRIPTION),
       workingDir: params.string('WorkingDir', WORKING_DIR),
-      timeout: params.int('Timeout', TIMEOUT),
+      timeout: readTimeout(params),
       content: content === undefined ? undefined : decodeCommandContent(content, contentEncoding(params)),
     };
     await this.regions.assertExists(regionId);
@@ -87,6 +87,12 @@ export class CommandsActions {
     await this.commands.delete(regionId, commandId);
     return {};
   }
+}
+
+export function readTimeout(params: RpcParams): number | undefined {
+  const timeout = params.int('Timeout', { min: 10, code: 'InvalidParam.Timeout' });
+  if (timeout !== undefined && timeout > MAX_TIMEOUT_SECONDS) throw new ApiError('InvalidTimeout.ExceedLimit');
+  return timeout;
 }
 
 function contentEncoding(params: RpcParams): 'Base64' | 'PlainText' {

@@ -62,7 +62,11 @@ export function deriveInvocationStatus(shape: InvocationShape, recordStatuses: r
   if (recordStatuses.length === 0) return 'Pending';
   if (!running && recordStatuses.every((s) => s === 'Pending')) return 'Pending';
   if (running || pending) return 'Running';
-  const succeeded = recordStatuses.filter((s) => s === 'Success').length;
-  if (succeeded === recordStatuses.length) return 'Success';
-  return succeeded === 0 ? 'Failed' : 'PartialFailed';
+  // Runs stopped by an operator (Cancelled, Terminated) are neither successes nor failures.
+  const stoppedRun = (s: RecordStatus): boolean => s === 'Cancelled' || s === 'Terminated';
+  if (recordStatuses.every(stoppedRun)) return 'Stopped';
+  const succeeded = recordStatuses.some((s) => s === 'Success');
+  const failed = recordStatuses.some((s) => s !== 'Success' && !stoppedRun(s));
+  if (!failed) return 'Success';
+  return succeeded ? 'PartialFailed' : 'Failed';
 }

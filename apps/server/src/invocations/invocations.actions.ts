@@ -4,9 +4,10 @@ import { pageFields, readPaging } from '../api/paging';
 import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
 import { RpcParams } from '../api/rpc-params';
 import { COMMAND_TYPES } from '../commands/command.entity';
+import { readTimeout } from '../commands/commands.actions';
 import { decodeCommandContent } from '../commands/command-content';
 import { RegionsService } from '../regions/regions.service';
-import { INVOCATION_STATUSES, RECORD_STATUSES } from './invocation-status';
+import { INVOCATION_STATUSES, InvocationStatus, RECORD_STATUSES, RecordStatus } from './invocation-status';
 import { RepeatMode } from './invocation.entity';
 import { ContentEncoding, presentInvocation, presentInvocationResult } from './invocation.presenter';
 import { InvocationsService } from './invocations.service';
@@ -33,7 +34,7 @@ export class InvocationsActions {
     if (!params.has('RegionId')) throw ApiError.missing('RegionId');
     if (!params.has('Type')) throw ApiError.missing('Type');
     if (!params.has('CommandContent')) throw ApiError.missing('CommandContent');
-    const type = params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCommandType.NotSupported' })!;
+    const type = params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCmdType.NotFound' })!;
     const { commandId: _none, ...request } = readInvokeRequest(params, { commandIdRequired: false });
     const encoding = params.oneOf('ContentEncoding', ['Base64', 'PlainText'] as const, { caseInsensitive: true }) ?? 'PlainText';
     const content = decodeCommandContent(params.requiredString('CommandContent', { maxLength: 64 * 1024 }), encoding);
@@ -63,7 +64,7 @@ export class InvocationsActions {
       commandName: params.string('CommandName', { maxLength: 128 }),
       commandType: params.oneOf('CommandType', COMMAND_TYPES),
       repeatMode: params.oneOf('RepeatMode', ['Once', 'Period'] as const) ?? (timed === undefined ? undefined : timed ? ('Period' as const) : ('Once' as const)),
-      status: params.oneOf('InvocationStatus', INVOCATION_STATUSES),
+      status: params.oneOf('InvocationStatus', INVOCATION_STATUSES) ?? legacyInvokeStatusFilter(params),
       instanceId: params.string('InstanceId', ID),
     };
     const options = { encoding: contentEncoding(params), includeOutput: params.bool('IncludeOutput') ?? false };
@@ -86,7 +87,7 @@ export class InvocationsActions {
       invokeId: params.string('InvokeId', ID),
       instanceId: params.string('InstanceId', ID),
       commandId: params.string('CommandId', ID),
-      status: params.oneOf('InvokeRecordStatus', RECORD_STATUSES),
+      statuses: recordStatusFilter(params),
       includeHistory: params.bool('IncludeHistory') ?? false,
     };
     const encoding = contentEncoding(params);
@@ -137,7 +138,7 @@ export function readInvokeRequest(params: RpcParams, options: { commandIdRequire
     commandId: options.commandIdRequired ? params.requiredString('CommandId', ID) : '',
     repeatMode,
     frequency: repeatMode === 'Period' ? params.requiredString('Frequency', { maxLength: 256, code: 'InvalidParam.Frequency' }) : undefined,
-    timeout: params.int('Timeout', { min: 10, max: 86400, code: 'InvalidParam.Timeout' }),
+    timeout: readTimeout(params),
     workingDir: params.string('WorkingDir', { maxLength: 200 }),
     username: params.string('Username', { maxLength: 255, pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/, code: 'InvalidParam.Username' }),
     parameters: params.jsonObject('Parameters', { code: 'InvalidParameter.Parameters' }),
@@ -154,6 +155,28 @@ function readRepeatMode(params: RpcParams): RepeatMode {
     throw new ApiError('InvalidParam.RepeatMode', 'RepeatMode contradicts Timed.');
   }
   return repeatMode ?? (timed ? 'Period' : 'Once');
+}
+
+/** Alibaba's older record statuses, still sent by old tools as InvokeRecordStatus, and what they cover. */
+const LEGACY_RECORD_STATUSES: Record<string, RecordStatus[]> = {
+  Running: ['Pending', 'Running'],
+  Finished: ['Success'],
+  Failed: ['Failed', 'Timeout', 'Aborted', 'Error', 'Invalid'],
+  Stopped: ['Cancelled', 'Terminated'],
+};
+
+function recordStatusFilter(params: RpcParams): RecordStatus[] | undefined {
+  const value = params.oneOf('InvokeRecordStatus', [...new Set([...RECORD_STATUSES, ...Object.keys(LEGACY_RECORD_STATUSES)])]);
+  if (value === undefined) return undefined;
+  return LEGACY_RECORD_STATUSES[value] ?? [value as RecordStatus];
+}
+
+/** The deprecated InvokeStatus filter (Finished/Failed/PartialFinished/Stopped/Running). */
+function legacyInvokeStatusFilter(params: RpcParams): InvocationStatus | undefined {
+  const value = params.oneOf('InvokeStatus', [...INVOCATION_STATUSES, 'Finished', 'PartialFinished'] as const);
+  if (value === 'Finished') return 'Success';
+  if (value === 'PartialFinished') return 'PartialFailed';
+  return value;
 }
 
 function contentEncoding(params: RpcParams): ContentEncoding {

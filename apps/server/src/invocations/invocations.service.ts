@@ -25,7 +25,7 @@ export interface ResultFilter {
   invokeId?: string;
   instanceId?: string;
   commandId?: string;
-  status?: RecordStatus;
+  statuses?: RecordStatus[];
   includeHistory: boolean;
 }
 
@@ -64,7 +64,7 @@ export class InvocationsService {
     f.addIf(filter.invokeId, (p) => `r.invoke_id = ${p}`);
     f.addIf(filter.instanceId, (p) => `r.instance_id = ${p}`);
     f.addIf(filter.commandId, (p) => `i.command_id = ${p}`);
-    f.addIf(filter.status, (p) => `r.status = ${p}`);
+    f.addIf(filter.statuses, (p) => `r.status = ANY(${p})`);
     // Without IncludeHistory a timed invocation shows only its latest run on each instance.
     const source = filter.includeHistory
       ? 'invocation_records r'
@@ -97,7 +97,7 @@ export class InvocationsService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!invocation) throw new ApiError('InvalidInvokeId.NotFound');
-      if (instanceIds?.some((id) => !invocation.instanceIds.includes(id))) throw new ApiError('InvalidInstance.NotFound');
+      if (instanceIds?.some((id) => !invocation.instanceIds.includes(id))) throw new ApiError('InvalidInstanceId.NotFound');
       const targets = instanceIds ?? invocation.instanceIds;
       await manager.query(
         `UPDATE invocation_records SET status = 'Cancelled', stop_time = now(), updated_at = now(),

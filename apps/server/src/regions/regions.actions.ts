@@ -8,7 +8,7 @@ export class RegionsActions {
 
   @RpcAction('DescribeRegions', 'read')
   async describeRegions(ctx: RpcContext): Promise<object> {
-    const language = ctx.params.oneOf('AcceptLanguage', ['zh-CN', 'en-US', 'ja'] as const) ?? 'zh-CN';
+    const language = ctx.params.oneOf('AcceptLanguage', ['zh-CN', 'en-US', 'ja'] as const, { code: 'InvalidAcceptLanguage.NotFound' }) ?? 'zh-CN';
     const regions = await this.regions.list();
     return {
       Regions: {
