@@ -69,7 +69,9 @@ export class RpcController {
       this.send(reply, 200, format, `${action}Response`, { RequestId: requestId, ...result });
     } catch (error) {
       const apiError = toApiError(error);
-      if (apiError.status >= 500) {
+      if (apiError.code === 'ServiceUnavailable') {
+        this.logger.warn(`${action} answered ServiceUnavailable (RequestId ${requestId}): ${(error as Error)?.message}`);
+      } else if (apiError.status >= 500) {
         this.logger.error(`${action} failed (RequestId ${requestId}): ${(error as Error)?.stack ?? String(error)}`);
       }
       this.send(reply, apiError.status, format, 'Error', {

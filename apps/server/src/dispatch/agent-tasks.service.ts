@@ -55,6 +55,7 @@ export class AgentTasksService {
           return work;
         }
         await subscription.wait(remaining, signal);
+        if (this.notifier.closed) return { Tasks: [], StopRecordIds: [] };
       }
     } finally {
       subscription.close();

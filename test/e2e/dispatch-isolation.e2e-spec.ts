@@ -1,0 +1,89 @@
+import { AgentActions } from '@ca/protocol';
+import { RpcClient } from '@ca/signing';
+import { eventually, registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { call, newCommand } from '../support/factories';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/** SPEC §6: an agent sees and reports only its own instance's work, and outlives the service going away. */
+describe('dispatch: isolation and outages', () => {
+  let app: TestApp;
+  let agent: RunningAgent;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    agent = await startAgent(app);
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    await app.close();
+  });
+
+  async function invoke(script: string, instanceIds: string[]): Promise<string> {
+    const commandId = await newCommand(app, {}, script);
+    return (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify(instanceIds) })).InvokeId as string;
+  }
+
+  const results = async (invokeId: string): Promise<Array<Record<string, any>>> =>
+    (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId })).Invocation.InvocationResults.InvocationResult;
+
+  it("an agent's credential is refused on another instance's records, and its polls return only its own work", async () => {
+    const victim = await registeredAgentState(app);
+    const intruder = await registeredAgentState(app);
+    const invokeId = await invoke('echo secret', [victim.instanceId]);
+    const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
+    const client = new RpcClient({ endpoint: app.endpoint, accessKeyId: intruder.credentials.accessKeyId, accessKeySecret: intruder.credentials.accessKeySecret });
+
+    const polled = await client.call(AgentActions.poll, { WaitSeconds: '0' });
+    expect(polled).toMatchObject({ status: 200, body: { Tasks: [], StopRecordIds: [] } });
+    for (const [action, params] of [
+      [AgentActions.start, { RecordId: recordId }],
+      [AgentActions.output, { RecordId: recordId, Offset: '0', Output: Buffer.from('forged').toString('base64') }],
+      [AgentActions.finish, { RecordId: recordId, Status: 'Success', ExitCode: '0', OutputBytes: '0' }],
+    ] as const) {
+      await expect(client.call(action, params)).resolves.toMatchObject({ status: 404, body: { Code: 'InvalidRecordId.NotFound' } });
+    }
+    await expect(results(invokeId)).resolves.toMatchObject([{ InvocationStatus: 'Pending', Output: '' }]);
+
+    // The victim's own credential sees it.
+    const owner = new RpcClient({ endpoint: app.endpoint, accessKeyId: victim.credentials.accessKeyId, accessKeySecret: victim.credentials.accessKeySecret });
+    const own = await owner.call(AgentActions.poll, { WaitSeconds: '0' });
+    expect((own.body.Tasks as Array<{ RecordId: string }>).map((t) => t.RecordId)).toEqual([recordId]);
+  });
+
+  it('an operator key cannot call agent actions', async () => {
+    await expect(app.admin.call(AgentActions.poll, { WaitSeconds: '0' })).resolves.toMatchObject({
+      status: 403,
+      body: { Code: 'Forbidden.AgentOnly' },
+    });
+  });
+
+  it('keeps running while the service is down, and reports the outcome once when it is back', async () => {
+    const invokeId = await invoke('sleep 2; echo finished-offline', [agent.instanceId]);
+    await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Running');
+    await app.stopServer();
+    await new Promise((r) => setTimeout(r, 4000)); // the command ends while nobody listens
+    await app.startServer();
+    const [result] = await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Success', 30_000);
+    expect(Buffer.from(result.Output, 'base64').toString()).toBe('finished-offline\n');
+    const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
+    expect(agent.executions().filter((id) => id === recordId)).toHaveLength(1);
+    // A new invocation reaches the same agent after the outage.
+    const after = await invoke('echo again', [agent.instanceId]);
+    await expect(eventually(() => results(after), (rows) => rows[0]?.InvocationStatus === 'Success')).resolves.toBeDefined();
+  }, 60_000);
+
+  it('an agent restarted mid-run reports that run as an Error rather than leaving it Running', async () => {
+    const own = await registeredAgentState(app);
+    const first = await startAgent(app, own);
+    const invokeId = await invoke('sleep 300', [own.instanceId]);
+    await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Running');
+    await first.stop(); // SIGKILL: the journal says "running"
+    const second = await startAgent(app, own);
+    try {
+      const [result] = await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Error');
+      expect(result.ErrorCode).toBe('AgentRestarted');
+    } finally {
+      await second.stop();
+    }
+  });
+});
