@@ -31,18 +31,19 @@ describe('dispatch: isolation and outages', () => {
     const intruder = await registeredAgentState(app);
     const invokeId = await invoke('echo secret', [victim.instanceId]);
     const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
+    await app.sql(`UPDATE invocation_records SET status = 'Running' WHERE record_id = $1`, [recordId]); // as if its agent had it
     const client = new RpcClient({ endpoint: app.endpoint, accessKeyId: intruder.credentials.accessKeyId, accessKeySecret: intruder.credentials.accessKeySecret });
 
     const polled = await client.call(AgentActions.poll, { WaitSeconds: '0' });
     expect(polled).toMatchObject({ status: 200, body: { Tasks: [], StopRecordIds: [] } });
     for (const [action, params] of [
-      [AgentActions.start, { RecordId: recordId }],
       [AgentActions.output, { RecordId: recordId, Offset: '0', Output: Buffer.from('forged').toString('base64') }],
       [AgentActions.finish, { RecordId: recordId, Status: 'Success', ExitCode: '0', OutputBytes: '0' }],
     ] as const) {
       await expect(client.call(action, params)).resolves.toMatchObject({ status: 404, body: { Code: 'InvalidRecordId.NotFound' } });
     }
-    await expect(results(invokeId)).resolves.toMatchObject([{ InvocationStatus: 'Pending', Output: '' }]);
+    await expect(results(invokeId)).resolves.toMatchObject([{ InvocationStatus: 'Running', Output: '' }]);
+    await app.sql(`UPDATE invocation_records SET status = 'Pending' WHERE record_id = $1`, [recordId]);
 
     // The victim's own credential sees it.
     const owner = new RpcClient({ endpoint: app.endpoint, accessKeyId: victim.credentials.accessKeyId, accessKeySecret: victim.credentials.accessKeySecret });

@@ -23,6 +23,8 @@ export class AgentRunner {
   private readonly running = new Map<string, TaskProcess>();
   private readonly stopping = new AbortController();
   private readonly reporting = new Set<Promise<void>>();
+  /** Record ids received but not yet acknowledged to the service (sent with the next poll). */
+  private readonly unacknowledged = new Set<string>();
 
   constructor(
     private readonly credentials: AgentCredentials,
@@ -67,12 +69,19 @@ export class AgentRunner {
     let reachable = true;
     while (!this.signal.aborted) {
       try {
-        const work = await this.client.call<AgentPollResponse>(AgentActions.poll, { WaitSeconds: String(POLL_WAIT_SECONDS) }, this.signal);
+        const acks = [...this.unacknowledged];
+        const work = await this.client.call<AgentPollResponse>(
+          AgentActions.poll,
+          { WaitSeconds: String(POLL_WAIT_SECONDS), Acks: acks.join(',') },
+          this.signal,
+        );
+        for (const id of acks) this.unacknowledged.delete(id);
         if (!reachable) this.log('service reachable again');
         reachable = true;
         delay = 100;
-        for (const recordId of work.StopRecordIds) this.running.get(recordId)?.kill('stop');
-        for (const task of work.Tasks) this.accept(task);
+        const stops = new Set(work.StopRecordIds);
+        for (const recordId of stops) this.running.get(recordId)?.kill('stop');
+        for (const task of work.Tasks) this.accept(task, stops.has(task.RecordId));
       } catch (error) {
         if (this.signal.aborted) break;
         if (reachable) this.log(`poll failed, retrying: ${(error as Error).message}`);
@@ -84,32 +93,28 @@ export class AgentRunner {
     }
   }
 
-  /** A delivered task: run it unless this agent has already taken it (a redelivery). */
-  private accept(task: AgentTask): void {
+  /**
+   * A delivered task (already Running on the service's side): run it at once, unless this agent
+   * has it already (a redelivery after a lost answer) or it was stopped before it could start.
+   */
+  private accept(task: AgentTask, stopped: boolean): void {
+    this.unacknowledged.add(task.RecordId);
     const known = this.journal.get(task.RecordId);
     if (known) {
       if (known.state === 'finished') this.report(task.RecordId, known.report);
       return;
     }
-    this.journal.put(task.RecordId, { state: 'claiming' });
+    if (stopped) {
+      const report = outcomeWithoutRun('Cancelled', 'Cancelled', 'the invocation was stopped before this run started');
+      this.journal.put(task.RecordId, { state: 'finished', report });
+      this.report(task.RecordId, report);
+      return;
+    }
+    this.journal.put(task.RecordId, { state: 'received' });
     this.track(this.execute(task));
   }
 
   private async execute(task: AgentTask): Promise<void> {
-    let claimed: boolean;
-    try {
-      claimed = (await withRetry(() => this.client.call<{ Run: boolean }>(AgentActions.start, { RecordId: task.RecordId }, this.signal), this.signal)).Run;
-    } catch (error) {
-      // Refused (not ours any more) or shutting down before the claim: the service keeps it Pending or final.
-      this.journal.put(task.RecordId, { state: 'done', at: Date.now() });
-      if (!(error instanceof RefusedError)) this.log(`could not claim ${task.RecordId}: ${(error as Error).message}`);
-      return;
-    }
-    if (!claimed) {
-      this.journal.put(task.RecordId, { state: 'done', at: Date.now() });
-      return;
-    }
-
     const output = new CappedOutput();
     const streamer = new OutputStreamer(this.client, task.RecordId, output);
     const process = new TaskProcess(task, SCRIPTS_DIR, {
@@ -121,7 +126,7 @@ export class AgentRunner {
     this.running.set(task.RecordId, process);
     const result: TaskResult = await process.run((pid) => {
       this.journal.put(task.RecordId, { state: 'running', pid });
-      this.journal.logExecution(task.RecordId);
+      this.journal.logExecution(task.RecordId, task.InvokeId);
     });
     this.running.delete(task.RecordId);
     await streamer.close();
@@ -178,15 +183,7 @@ export class AgentRunner {
           // already gone
         }
       }
-      this.report(recordId, {
-        status: 'Error',
-        errorCode: 'AgentRestarted',
-        errorInfo: 'the agent restarted while this command ran; its outcome is unknown',
-        outputBytes: 0,
-        finishedTime: new Date().toISOString(),
-        outputOffset: 0,
-        outputBase64: '',
-      });
+      this.report(recordId, outcomeWithoutRun('Error', 'AgentRestarted', 'the agent restarted while this command ran; its outcome is unknown'));
     }
     this.journal.prune();
   }
@@ -195,6 +192,10 @@ export class AgentRunner {
     this.reporting.add(work);
     void work.finally(() => this.reporting.delete(work));
   }
+}
+
+function outcomeWithoutRun(status: FinishReport['status'], errorCode: string, errorInfo: string): FinishReport {
+  return { status, errorCode, errorInfo, outputBytes: 0, finishedTime: new Date().toISOString(), outputOffset: 0, outputBase64: '' };
 }
 
 /**

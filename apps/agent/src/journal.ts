@@ -15,7 +15,7 @@ export interface FinishReport {
 }
 
 export type JournalEntry =
-  | { state: 'claiming' }
+  | { state: 'received' }
   | { state: 'running'; pid: number }
   | { state: 'finished'; report: FinishReport }
   | { state: 'done'; at?: number };
@@ -72,9 +72,13 @@ export class Journal {
     }
   }
 
-  /** One line per execution: the audit of "never ran twice" reads it. */
-  logExecution(recordId: string): void {
-    appendFileSync(this.executionsLog, `${new Date().toISOString()} ${recordId}\n`);
+  /**
+   * One line per execution — `<epoch ms, µs precision> <record id> <invoke id>` — read by the
+   * "never ran twice" audit and by the dispatch-latency benchmark.
+   */
+  logExecution(recordId: string, invokeId: string): void {
+    const now = (performance.timeOrigin + performance.now()).toFixed(3);
+    appendFileSync(this.executionsLog, `${now} ${recordId} ${invokeId}\n`);
   }
 
   private file(recordId: string): string {

@@ -37,23 +37,24 @@ export const AGENT_VERSION = '1.0.0';
 /**
  * Agent RPC actions (signed like any other call, with the agent's own key; SPEC §6):
  * - AgentHeartbeat: AgentVersion, Hostname → {}
- * - AgentPollTasks: WaitSeconds (0–30) → { Tasks: AgentTask[], StopRecordIds: string[] }; waits
- *   until there is work or a stop for this instance, or the time is up.
- * - AgentStartTask: RecordId → { Run: boolean } — claims the run; false means it was cancelled,
- *   aborted or already claimed, and must not run.
+ * - AgentPollTasks: WaitSeconds (0–30), Acks (comma-separated record ids received from the
+ *   previous poll) → { Tasks: AgentTask[], StopRecordIds: string[] }; waits until there is work
+ *   or a stop for this instance, or the time is up. Delivering a task claims it (it is Running
+ *   from then on); a task not acknowledged within REDELIVER_AFTER_SECONDS is delivered again,
+ *   and the agent, knowing the record id, does not run it twice.
  * - AgentReportOutput: RecordId, Offset, Output (Base64) → {} — appends at byte Offset of the
- *   output (the first OUTPUT_LIMIT_BYTES are kept); a repeated offset is ignored, so retries are safe.
- * - AgentFinishTask: RecordId, Status, ExitCode?, ErrorCode?, ErrorInfo?, OutputBytes, FinishedTime
- *   → {} — the first report of an outcome wins; later ones are acknowledged and ignored.
+ *   output (the first OUTPUT_LIMIT_BYTES are kept); a repeated piece adds only what is new.
+ * - AgentFinishTask: RecordId, Status, ExitCode?, ErrorCode?, ErrorInfo?, OutputBytes,
+ *   FinishedTime, Offset?, Output? → {} — the first outcome wins; a repeat is acknowledged and ignored.
  */
 export const AgentActions = {
   heartbeat: 'AgentHeartbeat',
   poll: 'AgentPollTasks',
-  start: 'AgentStartTask',
   output: 'AgentReportOutput',
   finish: 'AgentFinishTask',
 } as const;
 
+export const REDELIVER_AFTER_SECONDS = 10;
 export const MAX_POLL_WAIT_SECONDS = 30;
 export const OUTPUT_LIMIT_BYTES = 24 * 1024;
 export const HEARTBEAT_INTERVAL_SECONDS = 10;
@@ -77,5 +78,6 @@ export interface AgentPollResponse {
 }
 
 /** The outcomes an agent reports (SPEC §4). */
-export const AGENT_FINAL_STATUSES = ['Success', 'Failed', 'Timeout', 'Error', 'Terminated'] as const;
+/** Cancelled: the agent received a run already stopped, and did not start it. */
+export const AGENT_FINAL_STATUSES = ['Success', 'Failed', 'Timeout', 'Error', 'Terminated', 'Cancelled'] as const;
 export type AgentFinalStatus = (typeof AGENT_FINAL_STATUSES)[number];

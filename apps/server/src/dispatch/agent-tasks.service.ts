@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { AgentFinalStatus, AgentPollResponse, AgentTask, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
+import { AgentFinalStatus, AgentPollResponse, AgentTask, OUTPUT_LIMIT_BYTES, REDELIVER_AFTER_SECONDS } from '@ca/protocol';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { InvocationsRepository } from '../invocations/invocations.repository';
 import { DispatchNotifier } from './dispatch-notifier';
 import { queryRows } from '../database/query-rows';
 
-/** A Pending run delivered this long ago without being claimed is delivered again. */
-const REDELIVER_AFTER_SECONDS = 10;
 const MAX_TASKS_PER_POLL = 50;
 
 export interface TaskOutcome {
@@ -44,15 +42,20 @@ export class AgentTasksService {
   }
 
   /** Long poll: returns at once when there is work or a stop, else waits for a notification. */
-  async poll(instanceId: string, waitSeconds: number, signal: AbortSignal): Promise<AgentPollResponse> {
+  async poll(instanceId: string, waitSeconds: number, acks: string[], signal: AbortSignal): Promise<AgentPollResponse> {
     const deadline = Date.now() + waitSeconds * 1000;
     const subscription = this.notifier.subscribe(instanceId);
     try {
-      for (;;) {
+      if (acks.length > 0) await this.acknowledge(instanceId, acks);
+      for (let woken = false; ; woken = true) {
         const work = await this.fetchWork(instanceId);
         const remaining = deadline - Date.now();
-        if (work.Tasks.length > 0 || work.StopRecordIds.length > 0 || remaining <= 0 || signal.aborted || this.notifier.closed) {
-          return work;
+        // A stop wakes a waiting poll at once; a stop still pending from earlier (the agent is
+        // killing that run right now) is repeated in answers but is no reason to answer early,
+        // or an agent would poll in a tight loop until its report lands.
+        const newStop = work.StopRecordIds.length > 0 && (woken || work.freshStop);
+        if (work.Tasks.length > 0 || newStop || remaining <= 0 || signal.aborted || this.notifier.closed) {
+          return { Tasks: work.Tasks, StopRecordIds: work.StopRecordIds };
         }
         await subscription.wait(remaining, signal);
         if (this.notifier.closed) return { Tasks: [], StopRecordIds: [] };
@@ -62,7 +65,21 @@ export class AgentTasksService {
     }
   }
 
-  private async fetchWork(instanceId: string): Promise<AgentPollResponse> {
+  /** The agent has these runs: stop delivering them again. */
+  private async acknowledge(instanceId: string, recordIds: string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE invocation_records SET acked_at = now()
+        WHERE instance_id = $1 AND record_id = ANY($2::uuid[]) AND acked_at IS NULL`,
+      [instanceId, recordIds],
+    );
+  }
+
+  /**
+   * Hands this instance its due runs and claims them in the same statement: a delivered run is
+   * Running (StartTime set), and its invocation too. A run delivered but never acknowledged (the
+   * answer was lost) is delivered again after REDELIVER_AFTER_SECONDS.
+   */
+  private async fetchWork(instanceId: string): Promise<AgentPollResponse & { freshStop: boolean }> {
     const tasks: Array<{
       record_id: string;
       invoke_id: string;
@@ -73,22 +90,27 @@ export class AgentTasksService {
       timeout: number;
     }> = await this.dataSource.query(
       `WITH picked AS (
-         UPDATE invocation_records SET delivered_at = now()
+         UPDATE invocation_records
+            SET status = 'Running', start_time = coalesce(start_time, now()), delivered_at = now(), updated_at = now()
           WHERE record_id IN (
                 SELECT record_id FROM invocation_records
-                 WHERE instance_id = $1 AND status = 'Pending'
-                   AND (delivered_at IS NULL OR delivered_at < now() - make_interval(secs => $2))
+                 WHERE instance_id = $1
+                   AND (status = 'Pending'
+                        OR (status = 'Running' AND acked_at IS NULL AND delivered_at < now() - make_interval(secs => $2)))
                  ORDER BY created_at
                  LIMIT $3
                    FOR UPDATE SKIP LOCKED)
-          RETURNING record_id, invoke_id, created_at)
+          RETURNING record_id, invoke_id, created_at),
+       running AS (
+         UPDATE invocations SET status = 'Running', updated_at = now()
+          WHERE invoke_id IN (SELECT invoke_id FROM picked) AND status IN ('Pending', 'Scheduled'))
        SELECT p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir, i.username, i.timeout
          FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id
         ORDER BY p.created_at`,
       [instanceId, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL],
     );
-    const stops: Array<{ record_id: string }> = await this.dataSource.query(
-      `SELECT record_id FROM invocation_records
+    const stops: Array<{ record_id: string; fresh: boolean }> = await this.dataSource.query(
+      `SELECT record_id, stop_requested_at > now() - interval '2 seconds' AS fresh FROM invocation_records
         WHERE instance_id = $1 AND status = 'Running' AND stop_requested_at IS NOT NULL`,
       [instanceId],
     );
@@ -103,30 +125,8 @@ export class AgentTasksService {
         TimeoutSeconds: t.timeout,
       })),
       StopRecordIds: stops.map((s) => s.record_id),
+      freshStop: stops.some((s) => s.fresh),
     };
-  }
-
-  /** Claims a delivered run; false when it was cancelled, aborted or claimed before. */
-  async start(instanceId: string, recordId: string): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const claimed = await queryRows<{ invoke_id: string }>(manager,
-        `UPDATE invocation_records SET status = 'Running', start_time = now(), updated_at = now()
-          WHERE record_id = $1 AND instance_id = $2 AND status = 'Pending'
-          RETURNING invoke_id`,
-        [recordId, instanceId],
-      );
-      if (claimed.length === 0) {
-        await this.assertOwnRecord(manager, instanceId, recordId);
-        return false;
-      }
-      // A claimed run makes its invocation Running; the conditional update takes no lock once it
-      // is, so a hundred agents starting one invocation's runs do not queue on its row.
-      await manager.query(
-        `UPDATE invocations SET status = 'Running', updated_at = now() WHERE invoke_id = $1 AND status IN ('Pending', 'Scheduled')`,
-        [claimed[0].invoke_id],
-      );
-      return true;
-    });
   }
 
   /** Appends output at `offset` while within the kept 24 KB; a repeated offset is a retry and ignored. */
@@ -150,7 +150,7 @@ export class AgentTasksService {
             SET status = $3::varchar, exit_code = $4, error_code = $5, error_info = $6,
                 dropped = greatest(0, $7::bigint - $8::int)::int,
                 finished_time = least(now(), greatest(coalesce(start_time, $9::timestamptz), $9::timestamptz)),
-                stop_time = CASE WHEN $3::varchar = 'Terminated' THEN coalesce(stop_requested_at, now()) ELSE stop_time END,
+                stop_time = CASE WHEN $3::varchar IN ('Terminated', 'Cancelled') THEN coalesce(stop_requested_at, now()) ELSE stop_time END,
                 updated_at = now()
           WHERE record_id = $1 AND instance_id = $2
             AND (status = 'Running' OR (status = 'Error' AND error_code = 'AgentUnreachable'))

@@ -25,12 +25,9 @@ export class AgentActionsHandler {
   @RpcAction(AgentActions.poll, 'agent')
   async poll({ params, caller, signal }: RpcContext): Promise<object> {
     const wait = params.int('WaitSeconds', { min: 0, max: MAX_POLL_WAIT_SECONDS }) ?? 20;
-    return this.tasks.poll(caller.instanceId!, wait, signal);
-  }
-
-  @RpcAction(AgentActions.start, 'agent')
-  async start({ params, caller }: RpcContext): Promise<object> {
-    return { Run: await this.tasks.start(caller.instanceId!, recordId(params)) };
+    const acks = (params.string('Acks', { maxLength: 64 * 1024 }) ?? '').split(',').filter(Boolean);
+    if (acks.some((id) => !RECORD_ID.test(id))) throw ApiError.invalid('Acks', 'must be record ids separated by commas');
+    return this.tasks.poll(caller.instanceId!, wait, acks, signal);
   }
 
   @RpcAction(AgentActions.output, 'agent')

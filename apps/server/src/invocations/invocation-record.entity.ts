@@ -57,9 +57,13 @@ export class InvocationRecordEntity {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
-  /** When an agent last received this run; a Pending run delivered long ago is delivered again. */
+  /** When an agent was last sent this run. */
   @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
   deliveredAt: Date | null;
+
+  /** When the agent confirmed it received this run (on its next poll); until then it is delivered again. */
+  @Column({ name: 'acked_at', type: 'timestamptz', nullable: true })
+  ackedAt: Date | null;
 
   /** StopInvocation on a running run: the agent kills it and reports it Terminated. */
   @Column({ name: 'stop_requested_at', type: 'timestamptz', nullable: true })

@@ -1,0 +1,38 @@
+import { measureDispatchLatency } from './dispatch-latency';
+
+/**
+ * `npm run bench [-- --quick]`: bounded, loopback-only benchmarks printing one table. Numbers,
+ * never assertions: targets are read off the table, not enforced in tests.
+ */
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const rows: Array<[string, string, string]> = [];
+  const fmt = (n: number): string => n.toFixed(2);
+
+  const dispatch = await measureDispatchLatency(quick ? { agents: 20, samples: 100 } : { agents: 100, samples: 500 });
+  rows.push([
+    `Dispatch latency, response → process started (${dispatch.agents} agents, n=${dispatch.samples})`,
+    `p50 ${fmt(dispatch.afterResponse.p50)} ms, p90 ${fmt(dispatch.afterResponse.p90)} ms, p99 ${fmt(dispatch.afterResponse.p99)} ms, max ${fmt(dispatch.afterResponse.max)} ms`,
+    'p50 ≤ 10 ms, p99 ≤ 50 ms',
+  ]);
+  rows.push([
+    `Dispatch latency, request sent → process started`,
+    `p50 ${fmt(dispatch.afterRequest.p50)} ms, p99 ${fmt(dispatch.afterRequest.p99)} ms`,
+    '',
+  ]);
+
+  console.log(`\nCloud Assistant benchmarks — ${new Date().toISOString()} — ${require('node:os').cpus().length} cores, node ${process.version}\n`);
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length), ['scenario', 'result', 'target'][c].length));
+  const line = (cells: string[]): string => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(['scenario', 'result', 'target']));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
