@@ -11,6 +11,7 @@ import { DispatchModule } from './dispatch/dispatch.module';
 import type { AppConfig } from './config/config.schema';
 import { buildDataSourceOptions } from './database/data-source.options';
 import { DatabaseUrlModule } from './database/database-url.module';
+import { PgListenerModule } from './database/pg-listener.module';
 import { InstancesModule } from './instances/instances.module';
 import { InvocationsModule } from './invocations/invocations.module';
 import { RegionsModule } from './regions/regions.module';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseUrlModule.forRoot(databaseUrl),
+        PgListenerModule,
         TypeOrmModule.forRoot(buildDataSourceOptions(databaseUrl)),
         ScheduleModule.forRoot(),
         ApiModule,

@@ -68,7 +68,9 @@ export class AgentRegistrationService {
         });
       }
       await manager.increment(ActivationEntity, { activationId: activation.activationId }, 'registeredCount', 1);
+      const previous = await manager.find(AccessKeyEntity, { where: { instanceId, role: 'agent' }, select: { accessKeyId: true } });
       await manager.delete(AccessKeyEntity, { instanceId, role: 'agent' });
+      await this.accessKeys.announceRevoked(manager, previous.map((k) => k.accessKeyId));
       const credential = await this.accessKeys.create('agent', { instanceId, manager, description: `agent of ${instanceId}` });
       return { instanceId, ...credential };
     });

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { APP_CONFIG } from '../config/app-config.token';
+import { PgListener } from '../database/pg-listener';
 import type { AppConfig } from '../config/config.schema';
 import { AccessKeyEntity, AccessKeyRole } from './access-key.entity';
 import { SecretBox } from './secret-box';
@@ -34,15 +35,31 @@ function randomAlphanumeric(length: number): string {
   return out;
 }
 
+export const ACCESS_KEYS_CHANNEL = 'ca_access_keys';
+const CACHE_TTL_MS = 60_000;
+const CACHE_MAX_ENTRIES = 10_000;
+
 @Injectable()
 export class AccessKeysService {
   private readonly logger = new Logger(AccessKeysService.name);
+  /**
+   * Verified keys, so a signed request costs no key lookup. Deleting a key notifies every
+   * process, which drops it at once; after a lost LISTEN connection the whole cache is dropped,
+   * and the TTL bounds anything else.
+   */
+  private readonly cache = new Map<string, { key: VerifiableAccessKey; expiresAt: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly secretBox: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    listener: PgListener,
+  ) {
+    listener.on(ACCESS_KEYS_CHANNEL, (payload) => {
+      for (const id of payload.split(',')) this.cache.delete(id);
+    });
+    listener.onReconnect(() => this.cache.clear());
+  }
 
   async create(role: AccessKeyRole, options: { instanceId?: string; description?: string; manager?: EntityManager } = {}): Promise<IssuedAccessKey> {
     const issued: IssuedAccessKey = {
@@ -60,19 +77,34 @@ export class AccessKeysService {
   }
 
   async delete(accessKeyId: string): Promise<void> {
-    const result = await this.dataSource.manager.delete(AccessKeyEntity, { accessKeyId });
-    if (!result.affected) throw new ApiError('InvalidAccessKeyId.NotFound');
+    await this.dataSource.transaction(async (manager) => {
+      const result = await manager.delete(AccessKeyEntity, { accessKeyId });
+      if (!result.affected) throw new ApiError('InvalidAccessKeyId.NotFound');
+      await this.announceRevoked(manager, [accessKeyId]);
+    });
+  }
+
+  /** Every process drops these keys from its cache when the surrounding transaction commits. */
+  async announceRevoked(manager: EntityManager, accessKeyIds: string[]): Promise<void> {
+    if (accessKeyIds.length === 0) return;
+    this.cache.clear(); // this process need not wait for the notification
+    await manager.query('SELECT pg_notify($1, $2)', [ACCESS_KEYS_CHANNEL, accessKeyIds.join(',')]);
   }
 
   async findForVerification(accessKeyId: string): Promise<VerifiableAccessKey | undefined> {
-    const key = await this.dataSource.manager.findOneBy(AccessKeyEntity, { accessKeyId });
-    if (!key) return undefined;
-    return {
-      accessKeyId: key.accessKeyId,
-      secret: this.secretBox.open(key.secretCiphertext),
-      role: key.role,
-      instanceId: key.instanceId,
+    const cached = this.cache.get(accessKeyId);
+    if (cached && cached.expiresAt > Date.now()) return cached.key;
+    const row = await this.dataSource.manager.findOneBy(AccessKeyEntity, { accessKeyId });
+    if (!row) return undefined;
+    const key: VerifiableAccessKey = {
+      accessKeyId: row.accessKeyId,
+      secret: this.secretBox.open(row.secretCiphertext),
+      role: row.role,
+      instanceId: row.instanceId,
     };
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(accessKeyId, { key, expiresAt: Date.now() + CACHE_TTL_MS });
+    return key;
   }
 
   /**
@@ -95,6 +127,7 @@ export class AccessKeysService {
           },
           ['accessKeyId'],
         );
+        await this.announceRevoked(manager, [this.config.BOOTSTRAP_ACCESS_KEY_ID]);
         return;
       }
       const anyAdmin = await manager.existsBy(AccessKeyEntity, { role: 'admin' });

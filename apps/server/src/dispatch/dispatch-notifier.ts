@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Client } from 'pg';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { DATABASE_URL } from '../database/database-url.token';
+import { PgListener } from '../database/pg-listener';
 
 export const DISPATCH_CHANNEL = 'ca_dispatch';
 /** NOTIFY payloads are limited to 8000 bytes; stay well below. */
@@ -16,21 +15,20 @@ type Waker = () => void;
  * one connection and wakes its local waiters for the named instances.
  */
 @Injectable()
-export class DispatchNotifier implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(DispatchNotifier.name);
+export class DispatchNotifier implements OnModuleDestroy {
   private readonly waiters = new Map<string, Set<Waker>>();
-  private client?: Client;
   private isClosed = false;
 
-  constructor(@Inject(DATABASE_URL) private readonly databaseUrl: string) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.connect();
+  constructor(listener: PgListener) {
+    listener.on(DISPATCH_CHANNEL, (payload) => {
+      for (const instanceId of payload.split(',')) this.wake(instanceId);
+    });
+    // Anything notified while the connection was down: let every waiter look again.
+    listener.onReconnect(() => this.wakeAll());
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): void {
     this.isClosed = true;
-    await this.client?.end().catch(() => undefined);
     this.wakeAll();
   }
 
@@ -94,40 +92,6 @@ export class DispatchNotifier implements OnModuleInit, OnModuleDestroy {
 
   private wakeAll(): void {
     for (const set of this.waiters.values()) for (const waker of set) waker();
-  }
-
-  private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'cloud-assistant-listen' });
-    client.on('notification', (message) => {
-      if (message.channel !== DISPATCH_CHANNEL || !message.payload) return;
-      for (const instanceId of message.payload.split(',')) this.wake(instanceId);
-    });
-    client.on('error', (error) => {
-      this.logger.warn(`LISTEN connection lost: ${error.message}`);
-      this.reconnectSoon(client);
-    });
-    client.on('end', () => this.reconnectSoon(client));
-    await client.connect();
-    await client.query(`LISTEN ${DISPATCH_CHANNEL}`);
-    this.client = client;
-    // Anything notified while we were not listening: let every waiter look again.
-    this.wakeAll();
-  }
-
-  private reconnectSoon(lost: Client): void {
-    if (this.isClosed || this.client !== lost) return;
-    this.client = undefined;
-    lost.end().catch(() => undefined);
-    const retry = (delayMs: number): void => {
-      setTimeout(() => {
-        if (this.isClosed) return;
-        this.connect().catch((error: Error) => {
-          this.logger.warn(`LISTEN reconnect failed: ${error.message}`);
-          retry(Math.min(delayMs * 2, 5000));
-        });
-      }, delayMs).unref();
-    };
-    retry(200);
   }
 }
 

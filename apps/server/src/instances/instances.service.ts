@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { newInstanceId } from '@ca/protocol';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { ApiError } from '../api/api-error';
+import { AccessKeyEntity } from '../auth/access-key.entity';
+import { AccessKeysService } from '../auth/access-keys.service';
 import { Paging } from '../api/paging';
 import { InstanceEntity, InstanceStatus, NetworkType, OsType } from './instance.entity';
 
@@ -16,7 +18,10 @@ export interface InstanceRegistration {
 
 @Injectable()
 export class InstancesService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accessKeys: AccessKeysService,
+  ) {}
 
   /** Creates the instance, or updates the given fields of an existing one with that id. */
   async register(input: InstanceRegistration): Promise<string> {
@@ -53,7 +58,9 @@ export class InstancesService {
           instance.activationId,
         ]);
       }
+      const agentKeys = await manager.find(AccessKeyEntity, { where: { instanceId }, select: { accessKeyId: true } });
       await manager.delete(InstanceEntity, { instanceId });
+      await this.accessKeys.announceRevoked(manager, agentKeys.map((k) => k.accessKeyId));
     });
   }
 
