@@ -7,6 +7,10 @@ export interface DispatchLatencyResult {
   afterResponse: ReturnType<typeof summarize>;
   /** InvokeCommand request sent → process spawned, ms. */
   afterRequest: ReturnType<typeof summarize>;
+  /** InvokeCommand response → task received by the agent, ms. */
+  delivery: ReturnType<typeof summarize>;
+  /** InvokeCommand round trip as the client sees it, ms. */
+  invokeCall: ReturnType<typeof summarize>;
 }
 
 /**
@@ -24,22 +28,35 @@ export async function measureDispatchLatency(options: { agents: number; samples:
     await sleep(1000); // let every agent settle into its long poll
     const afterResponse: number[] = [];
     const afterRequest: number[] = [];
+    const delivery: number[] = [];
+    const invokeCall: number[] = [];
     for (let i = 0; i < options.samples; i++) {
       const agent = agents[i % agents.length];
       const sent = nowMs();
       const { InvokeId } = await env.call('InvokeCommand', { CommandId, InstanceIds: JSON.stringify([agent.instanceId]) });
       const answered = nowMs();
-      let started: number | undefined;
+      let times: { received: number; started: number } | undefined;
       const deadline = Date.now() + 10_000;
-      while ((started = agent.startTimes().get(InvokeId)) === undefined) {
+      // Read the agent's log only after a pause: polling it hard would steal the CPU being measured.
+      await sleep(40);
+      while ((times = agent.startTimes().get(InvokeId)) === undefined) {
         if (Date.now() > deadline) throw new Error(`invocation ${InvokeId} never started on ${agent.instanceId}`);
-        await sleep(2);
+        await sleep(10);
       }
-      afterResponse.push(started - answered);
-      afterRequest.push(started - sent);
+      afterResponse.push(times.started - answered);
+      afterRequest.push(times.started - sent);
+      delivery.push(times.received - answered);
+      invokeCall.push(answered - sent);
       await sleep(5 + Math.random() * 10);
     }
-    return { agents: options.agents, samples: options.samples, afterResponse: summarize(afterResponse), afterRequest: summarize(afterRequest) };
+    return {
+      agents: options.agents,
+      samples: options.samples,
+      afterResponse: summarize(afterResponse),
+      afterRequest: summarize(afterRequest),
+      delivery: summarize(delivery),
+      invokeCall: summarize(invokeCall),
+    };
   } finally {
     await env.close();
   }

@@ -140,18 +140,18 @@ export class BenchAgent {
     readonly stateDir: string,
   ) {}
 
-  /** invoke id → epoch ms at which the agent started the process. */
-  startTimes(): Map<string, number> {
+  /** invoke id → when the agent received the task and when it spawned its process (epoch ms). */
+  startTimes(): Map<string, { received: number; started: number }> {
     let text = '';
     try {
       text = readFileSync(join(this.stateDir, 'executions.log'), 'utf8');
     } catch {
       return new Map();
     }
-    const times = new Map<string, number>();
+    const times = new Map<string, { received: number; started: number }>();
     for (const line of text.trim().split('\n').filter(Boolean)) {
-      const [at, , invokeId] = line.split(' ');
-      times.set(invokeId, Number(at));
+      const [at, , invokeId, received] = line.split(' ');
+      times.set(invokeId, { started: Number(at), received: Number(received) });
     }
     return times;
   }

@@ -75,13 +75,14 @@ export class AgentRunner {
           { WaitSeconds: String(POLL_WAIT_SECONDS), Acks: acks.join(',') },
           this.signal,
         );
+        const receivedAt = performance.timeOrigin + performance.now();
         for (const id of acks) this.unacknowledged.delete(id);
         if (!reachable) this.log('service reachable again');
         reachable = true;
         delay = 100;
         const stops = new Set(work.StopRecordIds);
         for (const recordId of stops) this.running.get(recordId)?.kill('stop');
-        for (const task of work.Tasks) this.accept(task, stops.has(task.RecordId));
+        for (const task of work.Tasks) this.accept(task, stops.has(task.RecordId), receivedAt);
       } catch (error) {
         if (this.signal.aborted) break;
         if (reachable) this.log(`poll failed, retrying: ${(error as Error).message}`);
@@ -97,7 +98,7 @@ export class AgentRunner {
    * A delivered task (already Running on the service's side): run it at once, unless this agent
    * has it already (a redelivery after a lost answer) or it was stopped before it could start.
    */
-  private accept(task: AgentTask, stopped: boolean): void {
+  private accept(task: AgentTask, stopped: boolean, receivedAt: number): void {
     this.unacknowledged.add(task.RecordId);
     const known = this.journal.get(task.RecordId);
     if (known) {
@@ -111,10 +112,10 @@ export class AgentRunner {
       return;
     }
     this.journal.put(task.RecordId, { state: 'received' });
-    this.track(this.execute(task));
+    this.track(this.execute(task, receivedAt));
   }
 
-  private async execute(task: AgentTask): Promise<void> {
+  private async execute(task: AgentTask, receivedAt: number): Promise<void> {
     const output = new CappedOutput();
     const streamer = new OutputStreamer(this.client, task.RecordId, output);
     const process = new TaskProcess(task, SCRIPTS_DIR, {
@@ -126,7 +127,7 @@ export class AgentRunner {
     this.running.set(task.RecordId, process);
     const result: TaskResult = await process.run((pid) => {
       this.journal.put(task.RecordId, { state: 'running', pid });
-      this.journal.logExecution(task.RecordId, task.InvokeId);
+      this.journal.logExecution(task.RecordId, task.InvokeId, receivedAt);
     });
     this.running.delete(task.RecordId);
     await streamer.close();

@@ -73,12 +73,12 @@ export class Journal {
   }
 
   /**
-   * One line per execution — `<epoch ms, µs precision> <record id> <invoke id>` — read by the
-   * "never ran twice" audit and by the dispatch-latency benchmark.
+   * One line per execution — `<spawned at> <record id> <invoke id> <received at>`, times in
+   * epoch ms with µs precision — read by the "never ran twice" audit and the latency benchmark.
    */
-  logExecution(recordId: string, invokeId: string): void {
+  logExecution(recordId: string, invokeId: string, receivedAt: number): void {
     const now = (performance.timeOrigin + performance.now()).toFixed(3);
-    appendFileSync(this.executionsLog, `${now} ${recordId} ${invokeId}\n`);
+    appendFileSync(this.executionsLog, `${now} ${recordId} ${invokeId} ${receivedAt.toFixed(3)}\n`);
   }
 
   private file(recordId: string): string {

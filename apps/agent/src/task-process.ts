@@ -147,7 +147,7 @@ export class TaskProcess {
     | TaskResult
     | { interpreter: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv; uid?: number; gid?: number; script: string } {
     const type = INTERPRETERS[this.task.CommandType];
-    const interpreter = type?.candidates.find((candidate) => existsSync(candidate));
+    const interpreter = type && findInterpreter(this.task.CommandType);
     if (!interpreter) {
       return { status: 'Error', errorCode: 'InterpreterNotFound', errorInfo: `no interpreter for ${this.task.CommandType} on this machine` };
     }
@@ -165,8 +165,7 @@ export class TaskProcess {
     }
     // Each run's script in a directory of its own, owned by the user it runs as: readable by
     // that user even when the agent's state directory is closed to everyone but root.
-    mkdirSync(this.scriptsDir, { recursive: true, mode: 0o711 });
-    chmodSync(this.scriptsDir, 0o711);
+    ensureScriptsDir(this.scriptsDir);
     const runDir = mkdtempSync(join(this.scriptsDir, `${this.task.RecordId}-`));
     const script = join(runDir, `script.${type.extension}`);
     writeFileSync(script, Buffer.from(this.task.CommandContent, 'base64'), { mode: 0o700 });
@@ -181,6 +180,23 @@ export class TaskProcess {
   private cleanup(script: string): void {
     rmSync(dirname(script), { recursive: true, force: true });
   }
+}
+
+const interpreters = new Map<string, string | undefined>();
+
+/** Interpreters do not move while the agent runs: look each up once. */
+function findInterpreter(type: AgentTask['CommandType']): string | undefined {
+  if (!interpreters.has(type)) interpreters.set(type, INTERPRETERS[type].candidates.find((candidate) => existsSync(candidate)));
+  return interpreters.get(type);
+}
+
+const readyScriptDirs = new Set<string>();
+
+function ensureScriptsDir(dir: string): void {
+  if (readyScriptDirs.has(dir) && existsSync(dir)) return;
+  mkdirSync(dir, { recursive: true, mode: 0o711 });
+  chmodSync(dir, 0o711);
+  readyScriptDirs.add(dir);
 }
 
 function lookupUser(name: string): { uid: number; gid: number; home: string } | undefined {

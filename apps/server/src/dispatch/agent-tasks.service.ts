@@ -80,14 +80,18 @@ export class AgentTasksService {
    * answer was lost) is delivered again after REDELIVER_AFTER_SECONDS.
    */
   private async fetchWork(instanceId: string): Promise<AgentPollResponse & { freshStop: boolean }> {
-    const tasks: Array<{
+    // One statement, one round trip: the runs handed over now, then the stops pending for
+    // this instance (rows with kind = 'stop').
+    const rows: Array<{
+      kind: 'task' | 'stop';
       record_id: string;
-      invoke_id: string;
+      invoke_id: string | null;
       command_type: AgentTask['CommandType'];
       command_content: Buffer;
       working_dir: string;
       username: string;
       timeout: number;
+      fresh: boolean;
     }> = await this.dataSource.query(
       `WITH picked AS (
          UPDATE invocation_records
@@ -104,20 +108,23 @@ export class AgentTasksService {
        running AS (
          UPDATE invocations SET status = 'Running', updated_at = now()
           WHERE invoke_id IN (SELECT invoke_id FROM picked) AND status IN ('Pending', 'Scheduled'))
-       SELECT p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir, i.username, i.timeout
-         FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id
-        ORDER BY p.created_at`,
+       (SELECT 'task' AS kind, p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir, i.username,
+               i.timeout, false AS fresh, p.created_at
+          FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id)
+       UNION ALL
+       (SELECT 'stop', record_id, NULL, NULL, NULL, NULL, NULL, NULL,
+               stop_requested_at > now() - interval '2 seconds', created_at
+          FROM invocation_records
+         WHERE instance_id = $1 AND status = 'Running' AND stop_requested_at IS NOT NULL)
+       ORDER BY created_at`,
       [instanceId, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL],
     );
-    const stops: Array<{ record_id: string; fresh: boolean }> = await this.dataSource.query(
-      `SELECT record_id, stop_requested_at > now() - interval '2 seconds' AS fresh FROM invocation_records
-        WHERE instance_id = $1 AND status = 'Running' AND stop_requested_at IS NOT NULL`,
-      [instanceId],
-    );
+    const tasks = rows.filter((r) => r.kind === 'task');
+    const stops = rows.filter((r) => r.kind === 'stop');
     return {
       Tasks: tasks.map((t) => ({
         RecordId: t.record_id,
-        InvokeId: t.invoke_id,
+        InvokeId: t.invoke_id!,
         CommandType: t.command_type,
         CommandContent: t.command_content.toString('base64'),
         WorkingDir: t.working_dir,
