@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, fchownSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, fchownSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -35,7 +35,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const stateFile = join(root, 'embedded-postgres.json');
   mkdirSync(root, { recursive: true });
   const runAs = process.getuid?.() === 0 ? ensurePostgresUser() : undefined;
-  if (runAs) chmodSync(root, 0o711); // the postgres user must be able to reach its data directory
+  if (runAs) {
+    // The postgres user must reach its data directory and the binaries: grant traversal (not
+    // listing) on any directory above them that denies it, e.g. a checkout under a 0700 temp dir.
+    grantTraversal(root, log);
+    grantTraversal(dirname(binaries().postgres), log);
+  }
 
   const running = await findRunningCluster(clusterDir, stateFile);
   if (running) {
@@ -75,6 +80,18 @@ function binaries(): { postgres: string; initdb: string } {
   }
   const bin = join(dirname(dirname(entry)), 'native', 'bin');
   return { postgres: join(bin, 'postgres'), initdb: join(bin, 'initdb') };
+}
+
+function grantTraversal(path: string, log: (line: string) => void): void {
+  const parts = resolve(path).split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const dir = '/' + parts.slice(0, i).join('/');
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, (mode & 0o7777) | 0o001);
+      log(`granted traversal (o+x) on ${dir} so the postgres user can reach the embedded database`);
+    }
+  }
 }
 
 function ensurePostgresUser(): SystemUser {
