@@ -15,6 +15,7 @@ import { PgListenerModule } from './database/pg-listener.module';
 import { InstancesModule } from './instances/instances.module';
 import { InvocationsModule } from './invocations/invocations.module';
 import { RegionsModule } from './regions/regions.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         InvocationsModule,
         AgentsModule,
         DispatchModule,
+        SchedulerModule,
       ],
     };
   }

@@ -172,3 +172,9 @@ function checkTimeArguments(after: Date, createdAt: Date, count: number): void {
   requireDate(createdAt, 'createdAt');
   if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be a whole number, zero or more');
 }
+
+/** A Frequency as stored (its source text and display zone), for computing fire times again. */
+export function storedFrequency(source: string, timeZone: string): Frequency {
+  const kind = RATE_PREFIX.test(source) ? 'rate' : AT_PREFIX.test(source) ? 'at' : 'cron';
+  return { kind, source, timeZone };
+}

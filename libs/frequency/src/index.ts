@@ -4,6 +4,7 @@ export {
   nextFireTimes,
   parseFrequency,
   previewFireTimes,
+  storedFrequency,
   type FirePreview,
   type Frequency,
   type ParseFrequencyOptions,

@@ -65,6 +65,10 @@ export class InvocationEntity {
   @Column({ name: 'next_fire_at', type: 'timestamptz', nullable: true })
   nextFireAt: Date | null;
 
+  /** How many fires (runs, skips, collapsed misses) a timed invocation has had: the next run's Repeats. */
+  @Column({ name: 'fire_count', type: 'int', default: 0 })
+  fireCount: number;
+
   @Column({ type: 'varchar', length: 16 })
   status: InvocationStatus;
 

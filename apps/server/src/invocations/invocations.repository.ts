@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { deriveInvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity } from './invocation.entity';
 
-export type NewInvocation = Omit<InvocationEntity, 'updatedAt' | 'stoppedAt'>;
+export type NewInvocation = Omit<InvocationEntity, 'updatedAt' | 'stoppedAt' | 'fireCount'>;
 
 /**
  * The invocation writes and reads that matter for speed, as SQL one can read: one statement

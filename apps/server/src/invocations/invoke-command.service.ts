@@ -140,7 +140,10 @@ export class InvokeCommandService {
       instanceIds: request.instanceIds,
       createdAt: now,
     });
-    if (!timed) {
+    if (timed) {
+      // Every process's scheduler recomputes its sleep: this one may fire sooner than any before.
+      await manager.query(`SELECT pg_notify('ca_schedule', '')`);
+    } else {
       await this.repository.insertPendingRecords(manager, invokeId, request.instanceIds, now, 1);
       await this.notifier.notify(manager, request.instanceIds);
     }

@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { FrequencyError, parseFrequency, previewFireTimes } from '@ca/frequency';
+import { ApiError } from '../api/api-error';
+import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
+import { APP_CONFIG } from '../config/app-config.token';
+import type { AppConfig } from '../config/config.schema';
+
+/**
+ * DescribeFrequencyPreview (ours; no cloud offers it): the next fire times of a Frequency, in UTC
+ * and in its own zone, flagging times that fall in a daylight-saving gap or overlap — so an
+ * operator sees what `0 30 2 * * ? America/New_York` will do in March before saving it.
+ */
+@Injectable()
+export class FrequencyPreviewActions {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  @RpcAction('DescribeFrequencyPreview', 'read')
+  async describeFrequencyPreview({ params }: RpcContext): Promise<object> {
+    const source = params.requiredString('Frequency', { maxLength: 256, code: 'InvalidParam.Frequency' });
+    const count = params.int('Count', { min: 1, max: 100, code: 'InvalidParam.Count' }) ?? 10;
+    const now = new Date();
+    let frequency;
+    try {
+      frequency = parseFrequency(source, { now, minIntervalSeconds: this.config.MIN_INTERVAL_SECONDS, createdAt: now });
+    } catch (error) {
+      if (error instanceof FrequencyError) throw new ApiError('InvalidParam.Frequency', `The specified frequency is invalid: ${error.message}`);
+      throw error;
+    }
+    const times = previewFireTimes(frequency, now, now, count);
+    return {
+      Frequency: frequency.source,
+      TimeZone: frequency.timeZone,
+      FireTimes: {
+        FireTime: times.map((t) => ({
+          Time: t.utc,
+          LocalTime: t.local,
+          DaylightSavingGap: t.dstGap ?? false,
+          DaylightSavingOverlap: t.dstOverlap ?? false,
+        })),
+      },
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { PgListener } from '../database/pg-listener';
+import { FIRE_BATCH, ScheduleFirer } from './schedule-firer';
+
+export const SCHEDULE_CHANNEL = 'ca_schedule';
+/** A safety net: look again at least this often even if no notification arrives. */
+const MAX_SLEEP_MS = 30_000;
+const RETRY_AFTER_ERROR_MS = 1000;
+
+/**
+ * The scheduler loop every service process runs: fire what is due, then sleep until the
+ * earliest next fire time in the database, woken early by NOTIFY when an invocation is created
+ * or stopped. One timer per process, whatever the number of schedules.
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SchedulerService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private wakeAgain = false;
+  private closed = false;
+
+  constructor(
+    private readonly firer: ScheduleFirer,
+    listener: PgListener,
+  ) {
+    listener.on(SCHEDULE_CHANNEL, () => this.wake());
+    listener.onReconnect(() => this.wake());
+  }
+
+  onApplicationBootstrap(): void {
+    this.wake();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Runs the loop now (or right after the pass in progress). */
+  wake(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.wakeAgain = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.pass().finally(() => {
+      this.running = undefined;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async pass(): Promise<void> {
+    let delay = MAX_SLEEP_MS;
+    try {
+      while (!this.closed && (await this.firer.fireDueBatch()) === FIRE_BATCH) {
+        // a full batch: more may be due
+      }
+      const untilNext = await this.firer.msUntilNextFire();
+      if (untilNext !== null) delay = Math.min(MAX_SLEEP_MS, Math.max(0, Math.ceil(untilNext)));
+    } catch (error) {
+      this.logger.warn(`scheduler pass failed, retrying: ${(error as Error).message}`);
+      delay = RETRY_AFTER_ERROR_MS;
+    }
+    if (!this.closed) this.timer = setTimeout(() => this.wake(), delay);
+  }
+}
