@@ -1,0 +1,109 @@
+import { eventually, RunningAgent, startAgent } from '../support/agents';
+import { call, newCommand } from '../support/factories';
+import { startTestApp, TestApp } from '../support/test-app';
+
+type Row = Record<string, any>;
+
+/** SPEC §5 with a real agent: timed invocations as persistent cron jobs in UTC+08:00. */
+describe('timed invocations', () => {
+  let app: TestApp;
+  let agent: RunningAgent;
+
+  beforeAll(async () => {
+    app = await startTestApp({ MIN_INTERVAL_SECONDS: '1' });
+    agent = await startAgent(app);
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    await app.close();
+  });
+
+  async function history(invokeId: string): Promise<Row[]> {
+    const body = await call(app, 'DescribeInvocationResults', { InvokeId: invokeId, IncludeHistory: 'true', PageSize: '50' });
+    return body.Invocation.InvocationResults.InvocationResult;
+  }
+
+  it('`*/2 * * * * ?` fires every 2 s, never early, each run recorded once; StopInvocation ends the fires', async () => {
+    const commandId = await newCommand(app, {}, 'echo tick');
+    const { InvokeId } = await call(app, 'InvokeCommand', {
+      CommandId: commandId,
+      InstanceIds: JSON.stringify([agent.instanceId]),
+      Timed: 'true',
+      Frequency: '*/2 * * * * ?',
+    });
+    const described = (await call(app, 'DescribeInvocations', { InvokeId })).Invocations.Invocation[0];
+    expect(described).toMatchObject({ Timed: true, Frequency: '*/2 * * * * ?', TimeZone: '+08:00', InvocationStatus: 'Scheduled' });
+    expect(Number(described.NextFireTime.slice(17, 19)) % 2).toBe(0);
+
+    const runs = await eventually(() => history(InvokeId), (rows) => rows.filter((r) => r.InvocationStatus === 'Success').length >= 3, 20_000);
+    await call(app, 'StopInvocation', { InvokeId });
+    const stoppedAt = Date.now();
+    const ran = runs.filter((r) => r.InvocationStatus === 'Success').sort((a, b) => a.Repeats - b.Repeats);
+    for (const run of ran) {
+      const scheduled = Date.parse(run.ScheduledTime);
+      expect(new Date(scheduled).getUTCSeconds() % 2).toBe(0);
+      expect(scheduled).toBeLessThanOrEqual(Date.parse(run.StartTime));
+      expect(Buffer.from(run.Output, 'base64').toString()).toBe('tick\n');
+    }
+    for (let i = 1; i < ran.length; i++) {
+      expect(Date.parse(ran[i].ScheduledTime) - Date.parse(ran[i - 1].ScheduledTime)).toBe(2000);
+      expect(ran[i].Repeats).toBe(ran[i - 1].Repeats + 1);
+    }
+
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await history(InvokeId);
+    expect(after.filter((r) => Date.parse(r.ScheduledTime) > stoppedAt)).toEqual([]);
+    const stopped = (await call(app, 'DescribeInvocations', { InvokeId })).Invocations.Invocation[0];
+    expect(stopped).toMatchObject({ InvocationStatus: 'Stopped', NextFireTime: '' });
+    const [{ n }] = await app.sql<{ n: number }>(
+      'SELECT count(*)::int - count(DISTINCT scheduled_at)::int AS n FROM invocation_records WHERE invoke_id = $1',
+      [InvokeId],
+    );
+    expect(n).toBe(0);
+  }, 40_000);
+
+  it("the seed's `0 0-5 14 * * ?` fires at 14:00:00–14:05:00 in UTC+08:00", async () => {
+    const body = await call(app, 'DescribeFrequencyPreview', { Frequency: '0 0-5 14 * * ?', Count: '6' });
+    expect(body.TimeZone).toBe('+08:00');
+    const times = body.FireTimes.FireTime as Row[];
+    expect(times.map((t) => t.LocalTime.slice(11))).toEqual(['14:00:00+08:00', '14:01:00+08:00', '14:02:00+08:00', '14:03:00+08:00', '14:04:00+08:00', '14:05:00+08:00']);
+    expect(times.map((t) => t.Time.slice(11))).toEqual(['06:00:00Z', '06:01:00Z', '06:02:00Z', '06:03:00Z', '06:04:00Z', '06:05:00Z']);
+    expect(new Set(times.map((t) => t.Time.slice(0, 10))).size).toBe(1);
+  });
+
+  it('flags daylight-saving gaps and overlaps in the preview', async () => {
+    const body = await call(app, 'DescribeFrequencyPreview', { Frequency: '0 30 2 ? * SUN America/New_York', Count: '60' });
+    const times = body.FireTimes.FireTime as Row[];
+    const gap = times.find((t) => t.DaylightSavingGap);
+    expect(gap?.Time.slice(5, 7)).toBe('03'); // the March spring-forward
+    const overlapBody = await call(app, 'DescribeFrequencyPreview', { Frequency: '0 30 1 ? * SUN America/New_York', Count: '60' });
+    expect((overlapBody.FireTimes.FireTime as Row[]).some((t) => t.DaylightSavingOverlap)).toBe(true);
+  });
+
+  it('a fire while the previous run on that instance still runs is recorded as Skipped, not dropped', async () => {
+    const commandId = await newCommand(app, {}, 'sleep 3');
+    const { InvokeId } = await call(app, 'InvokeCommand', {
+      CommandId: commandId,
+      InstanceIds: JSON.stringify([agent.instanceId]),
+      Timed: 'true',
+      Frequency: '* * * * * ?',
+    });
+    const rows = await eventually(() => history(InvokeId), (r) => r.some((x) => x.InvocationStatus === 'Skipped'), 15_000);
+    await call(app, 'StopInvocation', { InvokeId });
+    expect(rows.find((r) => r.InvocationStatus === 'Skipped')).toMatchObject({ ErrorCode: 'PreviousRunNotFinished' });
+  });
+
+  it('refuses a Frequency under the minimum interval or one that never fires again', async () => {
+    const commandId = await newCommand(app);
+    for (const frequency of ['0 0 0 1 1 ? 2020', 'rate(0s)', 'at(2020-01-01 00:00:00)']) {
+      const response = await app.admin.call('InvokeCommand', {
+        RegionId: 'cn-hangzhou',
+        CommandId: commandId,
+        InstanceIds: JSON.stringify([agent.instanceId]),
+        Timed: 'true',
+        Frequency: frequency,
+      });
+      expect(response).toMatchObject({ status: 400, body: { Code: 'InvalidParam.Frequency' } });
+    }
+  });
+});
