@@ -5,7 +5,6 @@ import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { DispatchNotifier } from '../dispatch/dispatch-notifier';
 import type { MisfirePolicy } from '../invocations/invocation.entity';
-import { InvocationsRepository } from '../invocations/invocations.repository';
 import { planFires } from './fire-plan';
 
 /**
@@ -30,7 +29,7 @@ export function dueAndNext(frequency: Frequency, first: Date, createdAt: Date, n
 }
 
 /** Invocations claimed per transaction. */
-export const FIRE_BATCH = 200;
+export const FIRE_BATCH = 500;
 /** Due times enumerated per invocation before counting the rest as "at least". */
 const MAX_DUE_ENUMERATED = 10_000;
 
@@ -66,7 +65,6 @@ interface RecordRow {
 export class ScheduleFirer {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly invocations: InvocationsRepository,
     private readonly notifier: DispatchNotifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -90,9 +88,15 @@ export class ScheduleFirer {
       const advances: Array<{ invokeId: string; nextFireAt: Date | null; fireCount: number }> = [];
       const woken = new Set<string>();
 
+      // Schedules often share an expression ("0 0 3 * * ?"): within this batch, compute a cron's
+      // fire times once per (expression, due time). A rate depends on its creation time too.
+      const computed = new Map<string, ReturnType<typeof dueAndNext>>();
       for (const invocation of due) {
         const frequency = storedFrequency(invocation.frequency, invocation.time_zone);
-        const { dueTimes, next, truncated } = dueAndNext(frequency, invocation.next_fire_at, invocation.created_at, now);
+        const key = frequency.kind === 'rate' ? invocation.invoke_id : `${invocation.frequency}|${invocation.next_fire_at.getTime()}`;
+        let times = computed.get(key);
+        if (!times) computed.set(key, (times = dueAndNext(frequency, invocation.next_fire_at, invocation.created_at, now)));
+        const { dueTimes, next, truncated } = times;
         const plan = planFires(dueTimes, now, {
           graceMs: this.config.MISFIRE_GRACE_SECONDS * 1000,
           policy: invocation.misfire_policy,
@@ -140,7 +144,14 @@ export class ScheduleFirer {
           WHERE i.invoke_id = a.invoke_id`,
         [advances.map((a) => a.invokeId), advances.map((a) => a.nextFireAt), advances.map((a) => a.fireCount)],
       );
-      await this.invocations.refreshStatuses(manager, due.map((d) => d.invoke_id));
+      // A fire that queued work makes its invocation Running (SPEC §4); skips and misses do not.
+      const withWork = [...new Set(records.filter((r) => r.status === 'Pending').map((r) => r.invokeId))];
+      if (withWork.length > 0) {
+        await manager.query(
+          `UPDATE invocations SET status = 'Running' WHERE invoke_id = ANY($1) AND status = 'Scheduled'`,
+          [withWork],
+        );
+      }
       await this.notifier.notify(manager, [...woken]);
       return due.length;
     });
@@ -173,7 +184,7 @@ export class ScheduleFirer {
               (invoke_id, instance_id, scheduled_at, repeats, status, error_code, error_info, output,
                finished_time, created_at, updated_at)
        SELECT r.invoke_id, r.instance_id, r.scheduled_at, r.repeats, r.status, r.error_code, r.error_info, '\\x'::bytea,
-              CASE WHEN r.status = 'Pending' THEN NULL ELSE now() END, now(), now()
+              CASE WHEN r.status = 'Pending' THEN NULL ELSE now() END, clock_timestamp(), now()
          FROM unnest($1::varchar[], $2::varchar[], $3::timestamptz[], $4::int[], $5::varchar[], $6::varchar[], $7::varchar[])
               AS r(invoke_id, instance_id, scheduled_at, repeats, status, error_code, error_info)
        ON CONFLICT ON CONSTRAINT invocation_records_run_key DO NOTHING`,

@@ -1,0 +1,114 @@
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { BenchEnvironment, sleep, summarize } from './support';
+
+export interface FireLagResult {
+  schedules: number;
+  dueTogether: number;
+  fired: number;
+  early: number;
+  lag: ReturnType<typeof summarize>;
+  rssMb: number;
+  peakRssMb: number;
+}
+
+/** The wall-clock second `at` as a daily cron in UTC+08:00 (the service's default zone). */
+function dailyCronAt(at: Date): string {
+  const local = new Date(at.getTime() + 8 * 3600_000);
+  return `${local.getUTCSeconds()} ${local.getUTCMinutes()} ${local.getUTCHours()} * * ?`;
+}
+
+function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+/**
+ * Issue 4's benchmark: `schedules` active timed invocations in PostgreSQL, `dueTogether` of them
+ * due in the same second, one service process. Fire lag = scheduled time → records committed
+ * (both by the database clock).
+ */
+export async function measureSchedulerFireLag(options: { schedules: number; dueTogether: number }): Promise<FireLagResult> {
+  const env = new BenchEnvironment();
+  try {
+    await env.startDatabase();
+    await env.startServer();
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    try {
+      const [{ now }] = (await db.query('SELECT now() AS now')).rows as Array<{ now: Date }>;
+      // Enough lead to insert the schedules first (about 20,000 rows a second here).
+      const dueAt = new Date(Math.ceil(now.getTime() / 1000) * 1000 + 5000 + options.schedules / 10);
+      const laterAt = new Date(dueAt.getTime() + 3600_000); // the others: due an hour later, daily
+      const insert = (count: number, offset: number, at: Date): Promise<unknown> =>
+        db.query(
+          `INSERT INTO invocations (invoke_id, region_id, command_id, command_name, command_type, command_content, parameters,
+                                    working_dir, username, timeout, repeat_mode, frequency, time_zone, next_fire_at, status,
+                                    instance_ids, created_at, updated_at)
+           SELECT 't-' || lpad(to_hex(g), 32, '0'), 'cn-hangzhou', 'c-bench', 'bench', 'RunShellScript', 'true'::bytea, '{}',
+                  '', '', 60, 'Period', $3, '+08:00', $4, 'Scheduled', ARRAY['i-bench-' || g], now(), now()
+             FROM generate_series($1::int, $1::int + $2::int - 1) AS g`,
+          [offset, count, dailyCronAt(at), at],
+        );
+      for (let offset = 0; offset < options.schedules - options.dueTogether; offset += 20_000) {
+        await insert(Math.min(20_000, options.schedules - options.dueTogether - offset), 1_000_000 + offset, laterAt);
+      }
+      await insert(options.dueTogether, 1, dueAt);
+      await db.query(`SELECT pg_notify('ca_schedule', '')`);
+      const wait = dueAt.getTime() - Date.now() + 5000;
+      await sleep(Math.max(wait, 1000));
+      const rows = (
+        await db.query(
+          `SELECT EXTRACT(EPOCH FROM (created_at - scheduled_at)) * 1000 AS lag_ms FROM invocation_records WHERE scheduled_at = $1`,
+          [dueAt],
+        )
+      ).rows as Array<{ lag_ms: string }>;
+      const lags = rows.map((r) => Number(r.lag_ms));
+      return {
+        schedules: options.schedules,
+        dueTogether: options.dueTogether,
+        fired: lags.length,
+        early: lags.filter((l) => l < 0).length,
+        lag: summarize(lags),
+        ...memoryOf(env.children[0].pid!),
+      };
+    } finally {
+      await db.end();
+    }
+  } finally {
+    await env.close();
+  }
+}
+
+/**
+ * The naive alternative for comparison: @nestjs/schedule's way, one `cron` CronJob per schedule
+ * in memory, each inserting its run into PostgreSQL when it fires. Runs in a child process so
+ * its memory is its own.
+ */
+export async function measureNaiveCronJobs(options: { schedules: number; dueTogether: number }): Promise<FireLagResult & { startupMs: number }> {
+  const env = new BenchEnvironment();
+  try {
+    const url = await env.startDatabase();
+    const child = fork(join(__dirname, 'naive-cron-worker.js'), [url, String(options.schedules), String(options.dueTogether)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const result = await new Promise<{ lags: number[]; startupMs: number; rssMb: number; peakRssMb: number }>((resolve, reject) => {
+      child.once('message', (message) => resolve(message as never));
+      child.once('exit', (code) => reject(new Error(`naive worker exited with ${code}`)));
+    });
+    child.kill();
+    return {
+      schedules: options.schedules,
+      dueTogether: options.dueTogether,
+      fired: result.lags.length,
+      early: result.lags.filter((l) => l < 0).length,
+      lag: summarize(result.lags),
+      rssMb: result.rssMb,
+      peakRssMb: result.peakRssMb,
+      startupMs: result.startupMs,
+    };
+  } finally {
+    await env.close();
+  }
+}
