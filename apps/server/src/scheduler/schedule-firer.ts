@@ -29,7 +29,7 @@ export function dueAndNext(frequency: Frequency, first: Date, createdAt: Date, n
 }
 
 /** Invocations claimed per transaction. */
-export const FIRE_BATCH = 500;
+export const FIRE_BATCH = 200;
 /** Due times enumerated per invocation before counting the rest as "at least". */
 const MAX_DUE_ENUMERATED = 10_000;
 

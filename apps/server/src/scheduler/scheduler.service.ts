@@ -6,6 +6,7 @@ export const SCHEDULE_CHANNEL = 'ca_schedule';
 /** A safety net: look again at least this often even if no notification arrives. */
 const MAX_SLEEP_MS = 30_000;
 const RETRY_AFTER_ERROR_MS = 1000;
+const CONCURRENT_BATCHES = 3;
 
 /**
  * The scheduler loop every service process runs: fire what is due, then sleep until the
@@ -58,9 +59,14 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   private async pass(): Promise<void> {
     let delay = MAX_SLEEP_MS;
     try {
-      while (!this.closed && (await this.firer.fireDueBatch()) === FIRE_BATCH) {
-        // a full batch: more may be due
-      }
+      // Several batches at once: SKIP LOCKED hands each its own rows, and the database works on
+      // one batch while this process computes the next.
+      const drain = async (): Promise<void> => {
+        while (!this.closed && (await this.firer.fireDueBatch()) === FIRE_BATCH) {
+          // a full batch: more may be due
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENT_BATCHES }, drain));
       const untilNext = await this.firer.msUntilNextFire();
       if (untilNext !== null) delay = Math.min(MAX_SLEEP_MS, Math.max(0, Math.ceil(untilNext)));
     } catch (error) {
