@@ -139,9 +139,11 @@ export class ScheduleFirer {
 
       await this.insertRecords(manager, records);
       await manager.query(
+        // `= ANY($1)` as well as the join: it steers the planner to the primary key, never to a
+        // scan of every schedule.
         `UPDATE invocations i SET next_fire_at = a.next_fire_at, fire_count = a.fire_count, updated_at = now()
            FROM unnest($1::varchar[], $2::timestamptz[], $3::int[]) AS a(invoke_id, next_fire_at, fire_count)
-          WHERE i.invoke_id = a.invoke_id`,
+          WHERE i.invoke_id = a.invoke_id AND i.invoke_id = ANY($1)`,
         [advances.map((a) => a.invokeId), advances.map((a) => a.nextFireAt), advances.map((a) => a.fireCount)],
       );
       // A fire that queued work makes its invocation Running (SPEC §4); skips and misses do not.
