@@ -126,6 +126,8 @@ export const ERROR_CATALOG = {
   },
   'Forbidden.AgentOnly': { status: 403, message: 'This action is reserved for agents.' },
 
+  // Newer Alibaba gateways answer throttling with 429; the SDKs key on the code, whatever the status.
+  'Throttling.User': { status: 429, message: 'Request was denied due to user flow control.' },
   ServiceUnavailable: { status: 503, message: 'The request has failed due to a temporary failure of the server.' },
   InternalError: { status: 500, message: 'The request processing has failed due to some unknown error.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { RateLimiter } from '../auth/rate-limiter';
 import { RequestAuthenticator } from '../auth/request-authenticator';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
@@ -27,6 +28,7 @@ export class RpcController {
   constructor(
     private readonly registry: ActionRegistry,
     private readonly authenticator: RequestAuthenticator,
+    private readonly rateLimiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -57,6 +59,7 @@ export class RpcController {
       const version = incoming.headers['x-acs-version'] ?? incoming.params.get('Version');
       if (version !== undefined && version !== API_VERSION) throw new ApiError('InvalidParameter.Version');
       const caller = await this.authenticator.authenticate(incoming);
+      this.rateLimiter.take(caller.accessKeyId);
       authorize(caller, registered.access, action);
       const context: RpcContext = {
         action,
@@ -74,6 +77,8 @@ export class RpcController {
       } else if (apiError.status >= 500) {
         this.logger.error(`${action} failed (RequestId ${requestId}): ${(error as Error)?.stack ?? String(error)}`);
       }
+      const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (retryAfter) void reply.header('retry-after', String(retryAfter)).header('x-acs-retry-after', String(retryAfter * 1000));
       this.send(reply, apiError.status, format, 'Error', {
         RequestId: requestId,
         HostId: this.config.HOST_ID,

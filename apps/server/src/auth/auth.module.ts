@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/config.schema';
 import { AccessKeysActions } from './access-keys.actions';
 import { AccessKeysService } from './access-keys.service';
 import { loadEncryptionKey } from './encryption-key';
+import { RateLimiter } from './rate-limiter';
 import { RequestAuthenticator } from './request-authenticator';
 import { SecretBox } from './secret-box';
 
@@ -13,7 +14,8 @@ import { SecretBox } from './secret-box';
     AccessKeysService,
     AccessKeysActions,
     RequestAuthenticator,
+    RateLimiter,
   ],
-  exports: [AccessKeysService, RequestAuthenticator],
+  exports: [AccessKeysService, RequestAuthenticator, RateLimiter],
 })
 export class AuthModule {}

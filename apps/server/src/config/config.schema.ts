@@ -30,6 +30,8 @@ export const configSchema = z
     DELIVERY_TIMEOUT_SECONDS: seconds(1).default(60),
     MISFIRE_GRACE_SECONDS: seconds(0).default(60),
     MIN_INTERVAL_SECONDS: seconds(1).default(10),
+    /** Requests per second per access key in each process (twice that as a burst); 0 turns the limit off. */
+    RATE_LIMIT_PER_SECOND: seconds(0).default(100),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   })
   .refine((c) => !c.BOOTSTRAP_ACCESS_KEY_ID === !c.BOOTSTRAP_ACCESS_KEY_SECRET, {
