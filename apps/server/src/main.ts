@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/config.schema';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
+import { DispatchNotifier } from './dispatch/dispatch-notifier';
 import { createServer, serverLogger } from './server';
 
 async function main(): Promise<void> {
@@ -32,8 +33,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     serverLogger.log(`${signal}: draining and stopping`);
+    // Order matters: answer the long polls, stop accepting and finish the requests in flight
+    // while the database is still there, then stop the scheduler (it finishes its transaction)
+    // and close the database.
+    app.get(DispatchNotifier).beginShutdown();
+    await app.getHttpAdapter().getInstance().close();
     await app.close();
     await embedded?.stop();
+    serverLogger.log('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

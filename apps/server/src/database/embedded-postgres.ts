@@ -29,7 +29,11 @@ interface SystemUser {
   gid: number;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (line: string) => void = () => {},
+  options: { port?: number } = {},
+): Promise<EmbeddedPostgresHandle> {
   const root = resolve(dataDir);
   const clusterDir = join(root, 'postgres');
   const stateFile = join(root, 'embedded-postgres.json');
@@ -56,7 +60,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     log(`initialised embedded PostgreSQL in ${clusterDir}`);
   }
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ClusterState;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = await startServer(clusterDir, port, state.password, runAs);
   log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
   return {

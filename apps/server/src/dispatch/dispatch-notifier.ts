@@ -28,6 +28,11 @@ export class DispatchNotifier implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.beginShutdown();
+  }
+
+  /** Answers every waiting long poll now and every later one at once: the process is going away. */
+  beginShutdown(): void {
     this.isClosed = true;
     this.wakeAll();
   }
