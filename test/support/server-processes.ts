@@ -6,6 +6,7 @@ import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, TestApp } from './test-app';
 export interface ServerProcess {
   child: ChildProcess;
   port: number;
+  output(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -21,7 +22,7 @@ export function freePort(): Promise<number> {
 /** Another replica of the service, as its own process, on the test app's database and key. */
 export async function startReplica(app: TestApp, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const { child } = await startNode('apps/server/src/main.js', [], {
+  const { child, output } = await startNode('apps/server/src/main.js', [], {
     ready: /API listening on/,
     env: {
       DATABASE_URL: app.database.url,
@@ -37,6 +38,7 @@ export async function startReplica(app: TestApp, env: Record<string, string> = {
   return {
     child,
     port,
+    output,
     kill: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited(child);

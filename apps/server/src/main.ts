@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config/config.schema';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
@@ -37,7 +39,8 @@ async function main(): Promise<void> {
     // while the database is still there, then stop the scheduler (it finishes its transaction)
     // and close the database.
     app.get(DispatchNotifier).beginShutdown();
-    await app.getHttpAdapter().getInstance().close();
+    await drainHttp(app);
+    serverLogger.log('HTTP drained');
     await app.close();
     await embedded?.stop();
     serverLogger.log('stopped');
@@ -45,6 +48,27 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** How long requests in flight may take to finish before their connections are cut. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Stops accepting connections and waits for the requests in flight. Keep-alive connections are
+ * closed as soon as they fall idle (a client holding one open would otherwise hold the process),
+ * and whatever is still open after DRAIN_TIMEOUT_MS is cut.
+ */
+async function drainHttp(app: NestFastifyApplication): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+  const deadline = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+  try {
+    server.closeIdleConnections();
+    await app.getHttpAdapter().getInstance().close();
+  } finally {
+    clearInterval(idleSweep);
+    clearTimeout(deadline);
+  }
 }
 
 main().catch((error: unknown) => {
