@@ -1,0 +1,26 @@
+import { soak } from './soak';
+
+/** `npm run soak -- --minutes N`: prints the audit; exits 1 when anything was lost, doubled or left stuck. */
+async function main(): Promise<void> {
+  const index = process.argv.indexOf('--minutes');
+  const minutes = index > 0 ? Number(process.argv[index + 1]) : 2;
+  if (!(minutes > 0 && minutes <= 240)) throw new Error('--minutes takes a number from 0 to 240');
+  const started = Date.now();
+  const audit = await soak({ minutes, log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
+  console.log(`\nSoak audit after ${((Date.now() - started) / 60_000).toFixed(1)} minutes (${minutes} of load):`);
+  console.log(JSON.stringify(audit, null, 2));
+  const failures = [
+    ['duplicate runs', audit.duplicateRuns],
+    ['missed fires', audit.missedFires],
+    ['records stuck', audit.stuckRecords],
+    ['double executions', audit.doubleExecutions],
+  ].filter(([, n]) => n !== 0);
+  for (const [what, n] of failures) console.log(`FAILED: ${n} ${what}`);
+  console.log(`soak: ${4 - failures.length} passed, ${failures.length} failed`);
+  process.exit(failures.length === 0 ? 0 : 1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,304 @@
+import { nextFireTimes, storedFrequency } from '@ca/frequency';
+import { AGENT_REGISTER_PATH } from '@ca/protocol';
+import { RpcClient } from '@ca/signing';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../apps/server/src/database/embedded-postgres';
+import { runMigrations } from '../apps/server/src/database/migrate';
+import { freePort } from '../bench/support';
+
+const REPO = join(__dirname, '..', '..');
+const REGION = 'cn-hangzhou';
+const KEY = { accessKeyId: 'LTAIsoakadmin0000000001', accessKeySecret: 'soak-admin-secret-00000000001' };
+const TIMED_FREQUENCY = '*/3 * * * * ?';
+const SERVERS = 3;
+const AGENTS = 20;
+const TIMED_INVOCATIONS = 10;
+const DELIVERY_TIMEOUT_SECONDS = 30;
+
+type Log = (line: string) => void;
+const random = (min: number, max: number): number => min + Math.random() * (max - min);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
+
+class Managed {
+  child?: ChildProcess;
+  constructor(
+    readonly name: string,
+    private readonly args: string[],
+    private readonly env: Record<string, string>,
+    private readonly ready: RegExp,
+  ) {}
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [join(REPO, 'dist', ...this.args.slice(0, 1)), ...this.args.slice(1)], {
+        env: { ...process.env, ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      this.child = child;
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`${this.name} not ready:\n${output.slice(-2000)}`)), 60_000);
+      const onData = (chunk: Buffer): void => {
+        if (output.length < 100_000) output += chunk.toString();
+        if (this.ready.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', () => clearTimeout(timer));
+    });
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await gone;
+  }
+}
+
+export interface SoakOptions {
+  minutes: number;
+  log: Log;
+}
+
+export interface SoakAudit {
+  minutes: number;
+  oneShotInvocations: number;
+  timedInvocations: number;
+  scheduledTimes: number;
+  runsRecorded: number;
+  duplicateRuns: number;
+  missedFires: number;
+  stuckRecords: number;
+  doubleExecutions: number;
+  executions: number;
+  serverKills: number;
+  agentKills: number;
+  postgresRestarts: number;
+  apiErrors: Record<string, number>;
+  finalStatuses: Record<string, number>;
+}
+
+/**
+ * The soak (issue 5): three service processes on one PostgreSQL, twenty agents, one-shot and
+ * timed invocations, while service processes and agents are SIGKILLed and restarted and
+ * PostgreSQL restarts once. Then an audit of what was recorded and executed. Loopback only;
+ * stops by itself.
+ */
+export async function soak(options: SoakOptions): Promise<SoakAudit> {
+  const { log } = options;
+  const dir = mkdtempSync(join(tmpdir(), 'ca-soak-'));
+  let postgres: EmbeddedPostgresHandle = await startEmbeddedPostgres(join(dir, 'pg'));
+  await runMigrations(postgres.url);
+  const ports = await Promise.all(Array.from({ length: SERVERS }, () => freePort()));
+  const servers = ports.map(
+    (port, i) =>
+      new Managed(`server-${i}`, ['apps/server/src/main.js'], {
+        DATABASE_URL: postgres.url,
+        DATA_DIR: join(dir, 'data'),
+        PORT: String(port),
+        BOOTSTRAP_ACCESS_KEY_ID: KEY.accessKeyId,
+        BOOTSTRAP_ACCESS_KEY_SECRET: KEY.accessKeySecret,
+        MIN_INTERVAL_SECONDS: '1',
+        DELIVERY_TIMEOUT_SECONDS: String(DELIVERY_TIMEOUT_SECONDS),
+        RATE_LIMIT_PER_SECOND: '0',
+        LOG_LEVEL: 'warn',
+      }, /./),
+  );
+  // LOG_LEVEL=warn prints nothing at start: readiness is the port answering.
+  const endpoints = ports.map((port) => `http://127.0.0.1:${port}`);
+  const startServer = async (i: number): Promise<void> => {
+    void servers[i].start().catch(() => undefined);
+    for (let attempt = 0; attempt < 300; attempt++) {
+      try {
+        await fetch(endpoints[i] + '/');
+        return;
+      } catch {
+        await sleep(100);
+      }
+    }
+    throw new Error(`server ${i} did not come up`);
+  };
+  for (let i = 0; i < SERVERS; i++) await startServer(i);
+  const clients = endpoints.map((endpoint) => new RpcClient({ endpoint, ...KEY }));
+  const apiErrors: Record<string, number> = {};
+  const api = async (action: string, params: Record<string, string>): Promise<Record<string, any> | undefined> => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        const { status, body } = await pick(clients).call(action, { RegionId: REGION, ...params }, AbortSignal.timeout(15_000));
+        if (status === 200) return body;
+        const code = String(body.Code);
+        apiErrors[code] = (apiErrors[code] ?? 0) + 1;
+        if (status < 500) return undefined;
+      } catch (error) {
+        const code = `network:${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name}`;
+        apiErrors[code] = (apiErrors[code] ?? 0) + 1;
+      }
+      await sleep(250);
+    }
+    return undefined;
+  };
+
+  log(`servers on ${endpoints.join(', ')}; registering ${AGENTS} agents`);
+  const activation = (await api('CreateActivation', { InstanceCount: String(AGENTS) }))!;
+  const agents: Array<{ instanceId: string; stateDir: string; process: Managed }> = [];
+  for (let i = 0; i < AGENTS; i++) {
+    const response = await fetch(endpoints[0] + AGENT_REGISTER_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ regionId: REGION, activationId: activation.ActivationId, activationCode: activation.ActivationCode, hostname: `soak-${i}`, osType: 'linux', agentVersion: 'soak' }),
+    });
+    const body = (await response.json()) as Record<string, string>;
+    const stateDir = mkdtempSync(join(dir, 'agent-'));
+    writeFileSync(
+      join(stateDir, 'credentials.json'),
+      JSON.stringify({ server: endpoints[i % SERVERS], regionId: REGION, instanceId: body.InstanceId, accessKeyId: body.AccessKeyId, accessKeySecret: body.AccessKeySecret }),
+      { mode: 0o600 },
+    );
+    const process = new Managed(`agent-${i}`, ['apps/agent/src/main.js', 'run', '--state-dir', stateDir], {}, /agent .* for /);
+    await process.start();
+    agents.push({ instanceId: body.InstanceId, stateDir, process });
+  }
+
+  const quick = (await api('CreateCommand', { Name: 'soak-quick', Type: 'RunShellScript', CommandContent: Buffer.from('echo "$RANDOM"; sleep 0.$((RANDOM % 5))').toString('base64'), Timeout: '60' }))!;
+  const tick = (await api('CreateCommand', { Name: 'soak-tick', Type: 'RunShellScript', CommandContent: Buffer.from('echo tick').toString('base64') }))!;
+  const timed: string[] = [];
+  for (let i = 0; i < TIMED_INVOCATIONS; i++) {
+    const targets = [agents[i % AGENTS].instanceId, agents[(i + 7) % AGENTS].instanceId];
+    const body = await api('InvokeCommand', { CommandId: tick.CommandId, InstanceIds: JSON.stringify(targets), Timed: 'true', Frequency: TIMED_FREQUENCY });
+    if (body) timed.push(body.InvokeId);
+  }
+
+  const deadline = Date.now() + options.minutes * 60_000;
+  let oneShot = 0;
+  let serverKills = 0;
+  let agentKills = 0;
+  let postgresRestarts = 0;
+  const postgresRestartAt = Date.now() + options.minutes * 60_000 * 0.4;
+
+  const workload = (async () => {
+    while (Date.now() < deadline) {
+      const count = 1 + Math.floor(Math.random() * 5);
+      const targets = [...new Set(Array.from({ length: count }, () => pick(agents).instanceId))];
+      if (await api('InvokeCommand', { CommandId: quick.CommandId, InstanceIds: JSON.stringify(targets) })) oneShot++;
+      await sleep(random(300, 1200));
+    }
+  })();
+  const serverChaos = (async () => {
+    while (Date.now() < deadline) {
+      await sleep(random(20_000, 60_000));
+      if (Date.now() >= deadline) break;
+      const i = Math.floor(Math.random() * SERVERS);
+      log(`SIGKILL server ${i}`);
+      await servers[i].kill('SIGKILL');
+      serverKills++;
+      await sleep(random(1000, 3000));
+      await startServer(i);
+    }
+  })();
+  const agentChaos = (async () => {
+    while (Date.now() < deadline) {
+      await sleep(random(10_000, 25_000));
+      if (Date.now() >= deadline) break;
+      const agent = pick(agents);
+      log(`SIGKILL agent ${agent.instanceId}`);
+      await agent.process.kill('SIGKILL');
+      agentKills++;
+      await sleep(random(1000, 5000));
+      await agent.process.start();
+    }
+  })();
+  const postgresChaos = (async () => {
+    await sleep(Math.max(0, postgresRestartAt - Date.now()));
+    if (Date.now() >= deadline) return;
+    log('restarting PostgreSQL');
+    const port = postgres.port;
+    await postgres.stop();
+    await sleep(3000);
+    postgres = await startEmbeddedPostgres(join(dir, 'pg'), () => {}, { port });
+    postgresRestarts++;
+    log('PostgreSQL back');
+  })();
+  await Promise.all([workload, serverChaos, agentChaos, postgresChaos]);
+
+  log('stopping timed invocations and letting work settle');
+  for (const invokeId of timed) await api('StopInvocation', { InvokeId: invokeId });
+  const db = new Client({ connectionString: postgres.url });
+  await db.connect();
+  try {
+    const settleUntil = Date.now() + (DELIVERY_TIMEOUT_SECONDS + 30) * 1000;
+    while (Date.now() < settleUntil) {
+      const [{ open }] = (await db.query(`SELECT count(*)::int AS open FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows;
+      if (open === 0) break;
+      await sleep(1000);
+    }
+    const audit = await auditRecords(db, timed);
+    const executions = agents.flatMap((a) => {
+      try {
+        return readFileSync(join(a.stateDir, 'executions.log'), 'utf8').trim().split('\n').filter(Boolean).map((line) => line.split(' ')[1]);
+      } catch {
+        return [];
+      }
+    });
+    const seen = new Set<string>();
+    let doubleExecutions = 0;
+    for (const id of executions) {
+      if (seen.has(id)) doubleExecutions++;
+      seen.add(id);
+    }
+    return {
+      minutes: options.minutes,
+      oneShotInvocations: oneShot,
+      timedInvocations: timed.length,
+      ...audit,
+      doubleExecutions,
+      executions: executions.length,
+      serverKills,
+      agentKills,
+      postgresRestarts,
+      apiErrors,
+    };
+  } finally {
+    await db.end();
+    for (const agent of agents) await agent.process.kill('SIGKILL');
+    for (const server of servers) await server.kill('SIGTERM');
+    await postgres.stop();
+  }
+}
+
+/** Scheduled times vs runs recorded, and records left unfinished. */
+async function auditRecords(db: Client, timed: string[]): Promise<Pick<SoakAudit, 'scheduledTimes' | 'runsRecorded' | 'duplicateRuns' | 'missedFires' | 'stuckRecords' | 'finalStatuses'>> {
+  let scheduledTimes = 0;
+  let runsRecorded = 0;
+  let duplicateRuns = 0;
+  let missedFires = 0;
+  const frequency = storedFrequency(TIMED_FREQUENCY, '+08:00');
+  for (const invokeId of timed) {
+    const rows = (await db.query('SELECT instance_id, scheduled_at, status FROM invocation_records WHERE invoke_id = $1 ORDER BY scheduled_at', [invokeId])).rows as Array<{ instance_id: string; scheduled_at: Date; status: string }>;
+    const [invocation] = (await db.query('SELECT created_at, stopped_at FROM invocations WHERE invoke_id = $1', [invokeId])).rows as Array<{ created_at: Date; stopped_at: Date }>;
+    const byInstance = new Map<string, Array<{ at: number; status: string }>>();
+    for (const row of rows) byInstance.set(row.instance_id, [...(byInstance.get(row.instance_id) ?? []), { at: row.scheduled_at.getTime(), status: row.status }]);
+    // Every fire time from creation to the stop (a fire within a second of the stop may go either way).
+    const expected = nextFireTimes(frequency, invocation.created_at, invocation.created_at, 100_000)
+      .map((t) => t.getTime())
+      .filter((t) => t <= invocation.stopped_at.getTime() - 1000);
+    for (const runs of byInstance.values()) {
+      const times = runs.map((r) => r.at);
+      duplicateRuns += times.length - new Set(times).size;
+      missedFires += expected.filter((t) => !times.includes(t)).length + runs.filter((r) => r.status === 'Missed').length;
+      scheduledTimes += expected.length;
+      runsRecorded += new Set(times.filter((t) => t <= invocation.stopped_at.getTime() - 1000)).size;
+    }
+  }
+  const stuck = (await db.query(`SELECT count(*)::int AS n FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows[0].n as number;
+  const statuses = (await db.query('SELECT status, count(*)::int AS n FROM invocation_records GROUP BY status ORDER BY status')).rows as Array<{ status: string; n: number }>;
+  return { scheduledTimes, runsRecorded, duplicateRuns, missedFires, stuckRecords: stuck, finalStatuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])) };
+}
