@@ -1,6 +1,8 @@
 import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
+import { clientErrorHandler, EdgeErrorFilter } from './api/edge-error.filter';
 import { MAX_BODY_BYTES } from './api/request-parser';
 import { AppModule } from './app.module';
 import { AccessKeysService } from './auth/access-keys.service';
@@ -13,7 +15,12 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
  * (the raw body is kept, since a V3 signature covers its hash), then the bootstrap key.
  */
 export async function createServer(config: AppConfig, databaseUrl: string): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES });
+  const edgeErrors = new EdgeErrorFilter(config.HOST_ID);
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    clientErrorHandler: clientErrorHandler(config.HOST_ID),
+    frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => edgeErrors.reply(reply, error),
+  });
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -21,6 +28,7 @@ export async function createServer(config: AppConfig, databaseUrl: string): Prom
     bodyParser: false,
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
   });
+  app.useGlobalFilters(edgeErrors);
   await app.init();
   await app.get(AccessKeysService).bootstrap();
   return app;

@@ -2,6 +2,8 @@ import { FrequencyError } from './frequency-error';
 import { DEFAULT_TIME_ZONE, instantsAtWallClock, parseTimeZone, type TimeZoneSpec } from './time-zone';
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+/** 100 years: far beyond any real schedule, and 100 previewed fires stay inside the range of a JS Date. */
+const MAX_RATE_SECONDS = 100 * 365 * 86_400;
 
 export const RATE_PREFIX = /^rate\s*\(/i;
 export const AT_PREFIX = /^at\s*\(/i;
@@ -18,6 +20,9 @@ export function parseRateSeconds(source: string): number {
   const amount = Number(amountText);
   if (amount < 1 || !Number.isSafeInteger(amount * unitSeconds)) {
     throw new FrequencyError(`rate interval '${amountText}${unit}' must be a whole number above zero`);
+  }
+  if (amount * unitSeconds > MAX_RATE_SECONDS) {
+    throw new FrequencyError(`rate interval '${amountText}${unit}' must be at most 100 years`);
   }
   return amount * unitSeconds;
 }

@@ -5,7 +5,8 @@ import { RegionsService } from '../regions/regions.service';
 import { ActivationEntity } from './activation.entity';
 import { activationExpiresAt, ActivationsService } from './activations.service';
 
-const ADDRESS_OR_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/\d{1,2})?$/;
+const OCTET = '(?:25[0-5]|2[0-4]\\d|[01]?\\d?\\d)';
+const ADDRESS_OR_CIDR = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}(?:/(?:3[0-2]|[0-2]?\\d))?$`);
 
 /** Activations: the codes agents register with (Alibaba's managed-instance activations). */
 @Injectable()

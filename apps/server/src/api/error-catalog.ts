@@ -97,6 +97,7 @@ export const ERROR_CATALOG = {
   'InvalidParameter.TooMany': { status: 400, message: 'The request carries too many parameters.' },
   'InvalidParameter.Encoding': { status: 400, message: 'The request could not be decoded.' },
   'RequestEntityTooLarge': { status: 413, message: 'The request body is larger than the limit.' },
+  RequestHeaderFieldsTooLarge: { status: 431, message: 'The request line or headers are larger than the limit.' },
   'UnsupportedMediaType': {
     status: 415,
     message: 'The request body must be application/x-www-form-urlencoded.',

@@ -1,4 +1,13 @@
+import { HttpException } from '@nestjs/common';
 import { ApiError } from './api-error';
+
+/** Statuses of the HttpExceptions raised before a controller runs, as Alibaba codes. */
+const HTTP_EXCEPTION_CODES: Record<number, string> = {
+  400: 'InvalidParameter.Encoding',
+  404: 'InvalidAction.NotFound',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+};
 
 /** Connection-level failures mean "the database is not there right now", not a bug. */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
@@ -16,6 +25,13 @@ export function toApiError(error: unknown): ApiError {
   }
   const fastifyCode = (error as { code?: string } | undefined)?.code;
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError('RequestEntityTooLarge');
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ApiError('UnsupportedMediaType');
+  if (fastifyCode === 'FST_ERR_BAD_URL') return new ApiError('InvalidParameter.Encoding');
+  // Nest hands Fastify's refusals (and its own "no such route") over as HttpExceptions.
+  if (error instanceof HttpException) {
+    const code = HTTP_EXCEPTION_CODES[error.getStatus()];
+    if (code) return new ApiError(code);
+  }
   if (fastifyCode === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
     return new ApiError('InvalidParameter.Encoding');
   }

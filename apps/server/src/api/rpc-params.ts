@@ -2,6 +2,9 @@ import { ApiError } from './api-error';
 
 const MAX_LIST_ITEMS = 1000;
 
+/** Text PostgreSQL refuses: NUL in any text, and (once JSON.stringify re-escapes it) an unpaired surrogate in jsonb. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Typed, validating access to the merged request parameters. Every getter throws an ApiError
  * with an Alibaba code, so handlers never see a malformed value and never answer a 500 for one.
@@ -87,9 +90,11 @@ export class RpcParams {
     const code = options.code ?? `InvalidParameter.${jsonName ?? repeatedName}`;
     const repeated = this.repeated(repeatedName, code);
     const jsonValue = jsonName ? this.values.get(jsonName) : undefined;
-    if (jsonValue === undefined || jsonValue === '') return repeated;
-    const fromJson = parseJsonList(jsonName!, jsonValue, code);
-    return repeated ? [...fromJson, ...repeated] : fromJson;
+    const items = jsonValue === undefined || jsonValue === '' ? repeated : [...parseJsonList(jsonName!, jsonValue, code), ...(repeated ?? [])];
+    if (items?.some((item) => UNSTORABLE.test(item))) {
+      throw ApiError.invalid(jsonName ?? repeatedName, 'an item contains a NUL character or an unpaired surrogate', code);
+    }
+    return items;
   }
 
   private repeated(name: string, code: string): string[] | undefined {
@@ -123,6 +128,9 @@ export class RpcParams {
     for (const [key, v] of Object.entries(parsed as Record<string, unknown>)) {
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') result[key] = String(v);
       else throw ApiError.invalid(name, `value of "${key}" must be a string`, options.code);
+      if (UNSTORABLE.test(key) || UNSTORABLE.test(result[key])) {
+        throw ApiError.invalid(name, 'contains a NUL character or an unpaired surrogate', options.code);
+      }
     }
     return result;
   }
