@@ -1,5 +1,6 @@
 import { RpcClient } from '@ca/signing';
 import { popClient } from '../support/sdk-clients';
+import { startReplica } from '../support/server-processes';
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableCounts, TestApp } from '../support/test-app';
 
 /** Issue 5, abuse: per-key rate limits answer Throttling.User, and spare other keys. */
@@ -43,5 +44,32 @@ describe('abuse', () => {
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(rejected.length).toBeGreaterThan(0);
     expect(rejected[0].reason).toMatchObject({ code: 'Throttling.User' });
+  });
+});
+
+/** A key deleted through one replica is refused at once by another that had it cached. */
+describe('revocation across replicas', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('is immediate', async () => {
+    const replica = await startReplica(app);
+    try {
+      const created = await app.admin.call('CreateAccessKey', { Role: 'admin' });
+      const key = { accessKeyId: created.body.AccessKeyId as string, accessKeySecret: created.body.AccessKeySecret as string };
+      const onReplica = new RpcClient({ endpoint: `http://127.0.0.1:${replica.port}`, ...key });
+      await expect(onReplica.call('DescribeRegions')).resolves.toMatchObject({ status: 200 }); // now cached there
+      await expect(app.admin.call('DeleteAccessKey', { UserAccessKeyId: key.accessKeyId })).resolves.toMatchObject({ status: 200 });
+      await new Promise((r) => setTimeout(r, 100)); // the NOTIFY's trip
+      await expect(onReplica.call('DescribeRegions')).resolves.toMatchObject({ status: 404, body: { Code: 'InvalidAccessKeyId.NotFound' } });
+    } finally {
+      await replica.kill();
+    }
   });
 });
