@@ -2,11 +2,12 @@ import { AGENT_REGISTER_PATH } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../apps/server/src/database/embedded-postgres';
+import { freePort, startEmbeddedPostgres } from '../apps/server/src/database/embedded-postgres';
+
+export { freePort };
 
 export const REPO = join(__dirname, '..', '..');
 export const REGION = 'cn-hangzhou';
@@ -157,14 +158,6 @@ export class BenchAgent {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

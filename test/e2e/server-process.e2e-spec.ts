@@ -1,20 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, runNode, startNode } from '../support/processes';
+import { freePort } from '../../apps/server/src/database/embedded-postgres';
 
 const SERVER = 'apps/server/src/main.js';
 const CLI = 'apps/cli/src/main.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * `npm start` as a new user runs it: no DATABASE_URL, so an embedded PostgreSQL under DATA_DIR

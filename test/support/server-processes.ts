@@ -1,7 +1,8 @@
 import { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { exited, startNode } from './processes';
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, TestApp } from './test-app';
+import { freePort } from '../../apps/server/src/database/embedded-postgres';
+export { freePort };
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -10,14 +11,6 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Another replica of the service, as its own process, on the test app's database and key. */
 export async function startReplica(app: TestApp, env: Record<string, string> = {}): Promise<ServerProcess> {
