@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const rows = (await pool.query('SELECT EXTRACT(EPOCH FROM (created_at - scheduled_at)) * 1000 AS lag FROM naive_runs')).rows as Array<{ lag: string }>;
   const status = readFileSync('/proc/self/status', 'utf8');
   const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  for (const job of jobs) job.stop();
+  for (const job of jobs) void job.stop();
   await pool.end();
   process.send!({ lags: rows.map((r) => Number(r.lag)), startupMs, rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 });
 }

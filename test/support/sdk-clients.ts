@@ -1,7 +1,6 @@
 import Ecs, * as $Ecs from '@alicloud/ecs20140526';
 import * as $OpenApi from '@alicloud/openapi-client';
 // pop-core ships CommonJS without an ES default export.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const RPCClient = require('@alicloud/pop-core') as new (config: Record<string, unknown>) => PopClient;
 
 export interface PopClient {
