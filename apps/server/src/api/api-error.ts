@@ -7,6 +7,8 @@ import { ERROR_CATALOG, ErrorCode } from './error-catalog';
  */
 export class ApiError extends Error {
   readonly status: number;
+  /** For throttling: when the client may try again. */
+  retryAfterSeconds?: number;
 
   constructor(
     readonly code: ErrorCode | string,

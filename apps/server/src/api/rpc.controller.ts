@@ -77,7 +77,7 @@ export class RpcController {
       } else if (apiError.status >= 500) {
         this.logger.error(`${action} failed (RequestId ${requestId}): ${(error as Error)?.stack ?? String(error)}`);
       }
-      const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+      const retryAfter = apiError.retryAfterSeconds;
       if (retryAfter) void reply.header('retry-after', String(retryAfter)).header('x-acs-retry-after', String(retryAfter * 1000));
       this.send(reply, apiError.status, format, 'Error', {
         RequestId: requestId,

@@ -39,7 +39,9 @@ export class RateLimiter {
     bucket.updatedAt = now;
     if (bucket.tokens < 1) {
       const retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate));
-      throw Object.assign(new ApiError('Throttling.User'), { retryAfterSeconds });
+      const throttled = new ApiError('Throttling.User');
+      throttled.retryAfterSeconds = retryAfterSeconds;
+      throw throttled;
     }
     bucket.tokens -= 1;
   }
