@@ -62,4 +62,21 @@ describe('timed invocations across a restart', () => {
     expect(next).toBeDefined();
     expect(next!.status).not.toBe('Missed');
   }, 40_000);
+
+  it('a stored frequency that no longer computes is stopped with an Error run, and does not stall the others', async () => {
+    const commandId = await newCommand(app);
+    const invoke = async (): Promise<string> =>
+      (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([instanceId]), Timed: 'true', Frequency: '* * * * * ?' })).InvokeId;
+    const broken = await invoke();
+    const healthy = await invoke();
+    // As if an upgrade had dropped a time zone the expression names.
+    await app.sql(`UPDATE invocations SET frequency = '* * * * * ? Mars/Olympus_Mons', next_fire_at = now() WHERE invoke_id = $1`, [broken]);
+    await new Promise((r) => setTimeout(r, 3500));
+    await call(app, 'StopInvocation', { InvokeId: healthy });
+    const brokenRows = await records(broken);
+    expect(brokenRows.filter((r) => r.status === 'Error')).toHaveLength(1);
+    const [state] = await app.sql<{ next_fire_at: Date | null }>('SELECT next_fire_at FROM invocations WHERE invoke_id = $1', [broken]);
+    expect(state.next_fire_at).toBeNull();
+    expect((await records(healthy)).length).toBeGreaterThanOrEqual(3);
+  }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Frequency, nextFireTimes, storedFrequency } from '@ca/frequency';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/app-config.token';
@@ -49,7 +49,7 @@ interface RecordRow {
   instanceId: string;
   scheduledAt: Date;
   repeats: number;
-  status: 'Pending' | 'Skipped' | 'Missed';
+  status: 'Pending' | 'Skipped' | 'Missed' | 'Error';
   errorCode: string;
   errorInfo: string;
 }
@@ -63,6 +63,8 @@ interface RecordRow {
  */
 @Injectable()
 export class ScheduleFirer {
+  private readonly logger = new Logger(ScheduleFirer.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly notifier: DispatchNotifier,
@@ -95,7 +97,26 @@ export class ScheduleFirer {
         const frequency = storedFrequency(invocation.frequency, invocation.time_zone);
         const key = frequency.kind === 'rate' ? invocation.invoke_id : `${invocation.frequency}|${invocation.next_fire_at.getTime()}`;
         let times = computed.get(key);
-        if (!times) computed.set(key, (times = dueAndNext(frequency, invocation.next_fire_at, invocation.created_at, now)));
+        try {
+          if (!times) computed.set(key, (times = dueAndNext(frequency, invocation.next_fire_at, invocation.created_at, now)));
+        } catch (error) {
+          // A stored expression that no longer computes (say, a zone this runtime does not know)
+          // must not stall every schedule behind it: record the failure and stop this one.
+          this.logger.error(`invocation ${invocation.invoke_id}: frequency '${invocation.frequency}' failed: ${(error as Error).message}`);
+          for (const instanceId of invocation.instance_ids) {
+            records.push({
+              invokeId: invocation.invoke_id,
+              instanceId,
+              scheduledAt: invocation.next_fire_at,
+              repeats: invocation.fire_count + 1,
+              status: 'Error',
+              errorCode: 'InvalidFrequency',
+              errorInfo: `the frequency can no longer be computed: ${(error as Error).message}`.slice(0, 1024),
+            });
+          }
+          advances.push({ invokeId: invocation.invoke_id, nextFireAt: null, fireCount: invocation.fire_count + 1 });
+          continue;
+        }
         const { dueTimes, next, truncated } = times;
         const plan = planFires(dueTimes, now, {
           graceMs: this.config.MISFIRE_GRACE_SECONDS * 1000,
