@@ -115,13 +115,16 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
   );
   // LOG_LEVEL=warn prints nothing at start: readiness is the port answering.
   const endpoints = ports.map((port) => `http://127.0.0.1:${port}`);
+  // Like a supervisor: start, and start again whenever the process dies before it answers.
   const startServer = async (i: number): Promise<void> => {
     void servers[i].start().catch(() => undefined);
-    for (let attempt = 0; attempt < 300; attempt++) {
+    for (let attempt = 0; attempt < 1200; attempt++) {
       try {
         await fetch(endpoints[i] + '/');
         return;
       } catch {
+        const child = servers[i].child;
+        if (child && (child.exitCode !== null || child.signalCode !== null)) void servers[i].start().catch(() => undefined);
         await sleep(100);
       }
     }

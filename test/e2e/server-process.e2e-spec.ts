@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, runNode, startNode } from '../support/processes';
-import { freePort } from '../../apps/server/src/database/embedded-postgres';
+import { freePort, startEmbeddedPostgres } from '../../apps/server/src/database/embedded-postgres';
 
 const SERVER = 'apps/server/src/main.js';
 const CLI = 'apps/cli/src/main.js';
@@ -71,6 +71,25 @@ describe('the server process', () => {
     } finally {
       second.child.kill('SIGTERM');
       await exited(second.child);
+    }
+  });
+
+  it('waits for a database that is not up yet instead of exiting', async () => {
+    const pgDir = mkdtempSync(join(tmpdir(), 'ca-late-pg-'));
+    let postgres = await startEmbeddedPostgres(pgDir);
+    const { url, port } = postgres;
+    await postgres.stop();
+    const dataDir = mkdtempSync(join(tmpdir(), 'ca-server-'));
+    const starting = startNode(SERVER, [], { env: { ...baseEnv(dataDir, await freePort()), DATABASE_URL: url }, ready: /API listening on/ });
+    await new Promise((r) => setTimeout(r, 2000));
+    postgres = await startEmbeddedPostgres(pgDir, () => {}, { port });
+    const server = await starting;
+    try {
+      expect(server.output()).toContain('database not reachable yet');
+    } finally {
+      server.child.kill('SIGTERM');
+      await exited(server.child);
+      await postgres.stop();
     }
   });
 

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config/config.schema';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
+import { toApiError } from './api/error-mapping';
 import { DispatchNotifier } from './dispatch/dispatch-notifier';
 import { createServer, serverLogger } from './server';
 
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres(config.DATA_DIR, (line) => serverLogger.log(line));
     databaseUrl = embedded.url;
   }
-  await runMigrations(databaseUrl);
+  await untilDatabaseAnswers(() => runMigrations(databaseUrl!));
   const app = await createServer(config, databaseUrl);
   await app.listen(config.PORT, config.HOST);
   serverLogger.log(`Cloud Assistant API listening on http://${config.HOST}:${config.PORT}`);
@@ -48,6 +49,26 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** How long start-up waits for an unreachable database before giving up. */
+const DATABASE_WAIT_MS = 120_000;
+
+/**
+ * Start-up while PostgreSQL restarts (or boots alongside us) waits for it instead of exiting;
+ * anything but a connection failure, or a database still away after DATABASE_WAIT_MS, is fatal.
+ */
+async function untilDatabaseAnswers<T>(work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + DATABASE_WAIT_MS;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (toApiError(error).code !== 'ServiceUnavailable' || Date.now() > deadline) throw error;
+      serverLogger.warn(`database not reachable yet (${(error as Error).message}); retrying`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 /** How long requests in flight may take to finish before their connections are cut. */
