@@ -1,9 +1,17 @@
 import { ApiError } from '../api/api-error';
+import { RpcParams } from '../api/rpc-params';
+
+export type ContentEncoding = 'Base64' | 'PlainText';
+
+/** `ContentEncoding`, any case; its default differs by action (RunCommand: PlainText, others: Base64). */
+export function readContentEncoding(params: RpcParams, fallback: ContentEncoding = 'Base64'): ContentEncoding {
+  return params.oneOf('ContentEncoding', ['Base64', 'PlainText'] as const, { caseInsensitive: true }) ?? fallback;
+}
 
 /** Alibaba's limit on a command's content, after Base64 decoding. */
 export const MAX_COMMAND_CONTENT_BYTES = 24 * 1024;
 
-export function decodeCommandContent(value: string, encoding: 'Base64' | 'PlainText' = 'Base64'): Buffer {
+export function decodeCommandContent(value: string, encoding: ContentEncoding = 'Base64'): Buffer {
   let content: Buffer;
   if (encoding === 'PlainText') {
     content = Buffer.from(value, 'utf8');

@@ -5,7 +5,7 @@ import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
 import { RpcParams } from '../api/rpc-params';
 import { RegionsService } from '../regions/regions.service';
 import { COMMAND_TYPES, CommandEntity } from './command.entity';
-import { decodeCommandContent } from './command-content';
+import { ContentEncoding, decodeCommandContent, readContentEncoding } from './command-content';
 import { CommandsService } from './commands.service';
 
 const NAME = { maxLength: 128, code: 'CmdName.ExceedLimit' };
@@ -27,7 +27,7 @@ export class CommandsActions {
     const name = params.requiredString('Name', NAME);
     const type = params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCmdType.NotFound' });
     if (!type) throw ApiError.missing('Type');
-    const content = decodeCommandContent(params.requiredString('CommandContent', { maxLength: 64 * 1024 }), contentEncoding(params));
+    const content = decodeCommandContent(params.requiredString('CommandContent', { maxLength: 64 * 1024 }), readContentEncoding(params));
     const input = {
       regionId,
       name,
@@ -53,7 +53,7 @@ export class CommandsActions {
       type: params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCommandType.NotFound' }),
     };
     const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
-    const encoding = contentEncoding(params);
+    const encoding = readContentEncoding(params);
     await this.regions.assertExists(regionId);
     const { commands, total } = await this.commands.list(filter, paging);
     return {
@@ -72,7 +72,7 @@ export class CommandsActions {
       description: params.string('Description', DESCRIPTION),
       workingDir: params.string('WorkingDir', WORKING_DIR),
       timeout: readTimeout(params),
-      content: content === undefined ? undefined : decodeCommandContent(content, contentEncoding(params)),
+      content: content === undefined ? undefined : decodeCommandContent(content, readContentEncoding(params)),
     };
     await this.regions.assertExists(regionId);
     await this.commands.modify(regionId, commandId, changes);
@@ -95,11 +95,8 @@ export function readTimeout(params: RpcParams): number | undefined {
   return timeout;
 }
 
-function contentEncoding(params: RpcParams): 'Base64' | 'PlainText' {
-  return params.oneOf('ContentEncoding', ['Base64', 'PlainText'] as const, { caseInsensitive: true }) ?? 'Base64';
-}
 
-export function describeCommand(c: CommandEntity & { invokeTimes: number }, encoding: 'Base64' | 'PlainText'): object {
+export function describeCommand(c: CommandEntity & { invokeTimes: number }, encoding: ContentEncoding): object {
   return {
     CommandId: c.commandId,
     Name: c.name,

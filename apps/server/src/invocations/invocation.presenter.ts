@@ -2,7 +2,7 @@ import { isoTime } from '../api/paging';
 import { InvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity } from './invocation.entity';
 
-export type ContentEncoding = 'Base64' | 'PlainText';
+import type { ContentEncoding } from '../commands/command-content';
 
 /** A record row as the read queries return it. */
 export interface RecordRow {

@@ -5,11 +5,11 @@ import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
 import { RpcParams } from '../api/rpc-params';
 import { COMMAND_TYPES } from '../commands/command.entity';
 import { readTimeout } from '../commands/commands.actions';
-import { decodeCommandContent } from '../commands/command-content';
+import { decodeCommandContent, readContentEncoding } from '../commands/command-content';
 import { RegionsService } from '../regions/regions.service';
 import { INVOCATION_STATUSES, InvocationStatus, RECORD_STATUSES, RecordStatus } from './invocation-status';
 import { RepeatMode } from './invocation.entity';
-import { ContentEncoding, presentInvocation, presentInvocationResult } from './invocation.presenter';
+import { presentInvocation, presentInvocationResult } from './invocation.presenter';
 import { InvocationsService } from './invocations.service';
 import { InvokeCommandService, InvokeRequest } from './invoke-command.service';
 
@@ -36,7 +36,7 @@ export class InvocationsActions {
     if (!params.has('CommandContent')) throw ApiError.missing('CommandContent');
     const type = params.oneOf('Type', COMMAND_TYPES, { code: 'InvalidCmdType.NotFound' })!;
     const { commandId: _none, ...request } = readInvokeRequest(params, { commandIdRequired: false });
-    const encoding = params.oneOf('ContentEncoding', ['Base64', 'PlainText'] as const, { caseInsensitive: true }) ?? 'PlainText';
+    const encoding = readContentEncoding(params, 'PlainText');
     const content = decodeCommandContent(params.requiredString('CommandContent', { maxLength: 64 * 1024 }), encoding);
     const command = {
       regionId: request.regionId,
@@ -67,7 +67,7 @@ export class InvocationsActions {
       status: params.oneOf('InvocationStatus', INVOCATION_STATUSES) ?? legacyInvokeStatusFilter(params),
       instanceId: params.string('InstanceId', ID),
     };
-    const options = { encoding: contentEncoding(params), includeOutput: params.bool('IncludeOutput') ?? false };
+    const options = { encoding: readContentEncoding(params), includeOutput: params.bool('IncludeOutput') ?? false };
     const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
     await this.regions.assertExists(regionId);
     const { invocations, runs, total } = await this.invocations.list(filter, paging);
@@ -90,7 +90,7 @@ export class InvocationsActions {
       statuses: recordStatusFilter(params),
       includeHistory: params.bool('IncludeHistory') ?? false,
     };
-    const encoding = contentEncoding(params);
+    const encoding = readContentEncoding(params);
     const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
     await this.regions.assertExists(regionId);
     const { rows, total } = await this.invocations.results(filter, paging);
@@ -179,6 +179,3 @@ function legacyInvokeStatusFilter(params: RpcParams): InvocationStatus | undefin
   return value;
 }
 
-function contentEncoding(params: RpcParams): ContentEncoding {
-  return params.oneOf('ContentEncoding', ['Base64', 'PlainText'] as const, { caseInsensitive: true }) ?? 'Base64';
-}

@@ -18,6 +18,8 @@ import { InvocationEntity, MisfirePolicy, RepeatMode } from './invocation.entity
 import { InvocationsRepository } from './invocations.repository';
 
 export const MAX_INSTANCES_PER_INVOCATION = 100;
+/** Notified when a timed invocation is created: every scheduler recomputes its sleep. */
+export const SCHEDULE_CHANNEL = 'ca_schedule';
 
 /** An InvokeCommand request after its parameters were read and shape-checked. */
 export interface InvokeRequest {
@@ -142,7 +144,7 @@ export class InvokeCommandService {
     });
     if (timed) {
       // Every process's scheduler recomputes its sleep: this one may fire sooner than any before.
-      await manager.query(`SELECT pg_notify('ca_schedule', '')`);
+      await manager.query('SELECT pg_notify($1, $2)', [SCHEDULE_CHANNEL, '']);
     } else {
       await this.repository.insertPendingRecords(manager, invokeId, request.instanceIds, now, 1);
       await this.notifier.notify(manager, request.instanceIds);

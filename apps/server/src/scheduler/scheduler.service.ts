@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PgListener } from '../database/pg-listener';
+import { SCHEDULE_CHANNEL } from '../invocations/invoke-command.service';
 import { FIRE_BATCH, ScheduleFirer } from './schedule-firer';
 
-export const SCHEDULE_CHANNEL = 'ca_schedule';
 /** A safety net: look again at least this often even if no notification arrives. */
 const MAX_SLEEP_MS = 30_000;
 const RETRY_AFTER_ERROR_MS = 1000;
