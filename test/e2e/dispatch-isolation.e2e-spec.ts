@@ -77,7 +77,9 @@ describe('dispatch: isolation and outages', () => {
     const own = await registeredAgentState(app);
     const first = await startAgent(app, own);
     const invokeId = await invoke('sleep 300', [own.instanceId]);
-    await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Running');
+    // Running on the service's side means delivered; wait until the agent has spawned the command,
+    // or a kill in between would only lose the delivery (which is then delivered again and run).
+    await eventually(async () => first.executions().length, (n) => n > 0);
     await first.stop(); // SIGKILL: the journal says "running"
     const second = await startAgent(app, own);
     try {
