@@ -1,4 +1,5 @@
 import { BenchEnvironment, nowMs, sleep, summarize } from './support';
+import { BenchScenario, ms } from './table';
 
 export interface DispatchLatencyResult {
   agents: number;
@@ -61,3 +62,21 @@ export async function measureDispatchLatency(options: { agents: number; samples:
     await env.close();
   }
 }
+
+export const dispatchLatencyScenario: BenchScenario = {
+  name: 'dispatch',
+  async run({ quick }) {
+    const d = await measureDispatchLatency(quick ? { agents: 20, samples: 100 } : { agents: 100, samples: 500 });
+    const r = d.afterResponse;
+    return [
+      {
+        scenario: `Dispatch latency, InvokeCommand response → process started (${d.agents} agents, n=${d.samples})`,
+        ours: `p50 ${ms(r.p50)}, p90 ${ms(r.p90)}, p99 ${ms(r.p99)}`,
+        target: 'p50 ≤ 10 ms, p99 ≤ 50 ms',
+        met: r.p50 <= 10 && r.p99 <= 50,
+      },
+      { scenario: '  of which: response → task received by the agent', ours: `p50 ${ms(d.delivery.p50)}, p99 ${ms(d.delivery.p99)}` },
+      { scenario: '  InvokeCommand round trip (client view)', ours: `p50 ${ms(d.invokeCall.p50)}, p99 ${ms(d.invokeCall.p99)}` },
+    ];
+  },
+};

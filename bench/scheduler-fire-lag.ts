@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { BenchEnvironment, sleep, summarize } from './support';
+import { BenchScenario, ms } from './table';
 
 export interface FireLagResult {
   schedules: number;
@@ -113,3 +114,30 @@ export async function measureNaiveCronJobs(options: { schedules: number; dueToge
     await env.close();
   }
 }
+
+export const schedulerScenario: BenchScenario = {
+  name: 'scheduler',
+  async run({ quick }) {
+    const scale = quick ? { schedules: 10_000, dueTogether: 1000 } : { schedules: 100_000, dueTogether: 1000 };
+    const ours = await measureSchedulerFireLag(scale);
+    const naive = await measureNaiveCronJobs(scale);
+    return [
+      {
+        scenario: `Scheduler fire lag, ${ours.schedules} schedules, ${ours.dueTogether} due in one second (scheduled → records committed)`,
+        ours: `p50 ${ms(ours.lag.p50)}, p99 ${ms(ours.lag.p99)}; fired ${ours.fired}, early ${ours.early}`,
+        reference: `one @nestjs/schedule CronJob per schedule: p99 ${ms(naive.lag.p99)}, fired ${naive.fired}, ${(naive.startupMs / 1000).toFixed(1)} s to start`,
+        ratio: naive.lag.p99 / ours.lag.p99,
+        target: 'p99 ≤ 250 ms, zero early',
+        met: ours.lag.p99 <= 250 && ours.early === 0 && ours.fired === ours.dueTogether,
+      },
+      {
+        scenario: '  service process RSS after the fire (peak)',
+        ours: `${ours.rssMb.toFixed(0)} MB (${ours.peakRssMb.toFixed(0)} MB)`,
+        reference: `${naive.rssMb.toFixed(0)} MB`,
+        ratio: naive.rssMb / ours.rssMb,
+        target: 'RSS ≤ 250 MB',
+        met: ours.peakRssMb <= 250,
+      },
+    ];
+  },
+};
