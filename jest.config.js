@@ -14,6 +14,15 @@ const moduleNameMapper = {
   '^@ca/(frequency|signing|protocol)$': '<rootDir>/libs/$1/src',
 };
 
+/**
+ * Packages published as ES modules only. Node requires them natively (>= 20.19), Jest's module
+ * loader does not, so Jest compiles them to CommonJS. content-disposition comes with
+ * @fastify/static, which serves Swagger UI at /docs.
+ */
+const ESM_ONLY = ['content-disposition'];
+const esmOnlyTransform = { [`/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: swc };
+const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`];
+
 module.exports = {
   testTimeout: 60000,
   projects: [
@@ -29,7 +38,8 @@ module.exports = {
       displayName: 'e2e',
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      transform: { '^.+\\.ts$': swc },
+      transform: { '^.+\\.ts$': swc, ...esmOnlyTransform },
+      transformIgnorePatterns,
       moduleNameMapper,
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/global-setup.ts',
