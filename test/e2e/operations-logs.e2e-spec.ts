@@ -83,7 +83,7 @@ describe('logs', () => {
         (text) => text.includes(`RequestId=${heartbeatRequestId}`),
       );
       const invokeLine = output.split('\n').find((line) => line.includes(`RequestId=${requestId}`));
-      expect(invokeLine).toMatch(/LOG \[Access\] RequestId=\S+ InvokeId=t-[0-9a-f]{32} InvokeCommand 200 Success \d+ ms/);
+      expect(invokeLine).toMatch(/LOG \[Access\] RequestId=\S+ InvokeId=t-[0-9a-f]{32} InvokeCommand 200 Success [\d.]+ ms accessKeyId=\S+$/);
       expect(invokeLine).toContain(`InvokeId=${invokeId}`);
       expect(invokeLine).toContain(`accessKeyId=${ADMIN_KEY_ID}`);
       expect(() => JSON.parse(invokeLine!)).toThrow();

@@ -8,7 +8,7 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 
 /**
  * A message with fields of its own (the access log): JSON output puts the fields at the top of
- * the line, text output appends them as `key=value`.
+ * the line, text output appends the ones the sentence does not already say as `key=value`.
  */
 export interface StructuredMessage {
   message: string;
@@ -61,8 +61,10 @@ export class AppLogger extends ConsoleLogger {
 
   protected override stringifyMessage(message: unknown, logLevel: LogLevel): string {
     if (!isStructured(message)) return super.stringifyMessage(message, logLevel) as string;
+    // A field the sentence already says (the action, the status) is not repeated as key=value.
+    const said = new Set(message.message.split(' '));
     const fields = Object.entries(withoutMessage(message))
-      .filter(([, value]) => value !== undefined && value !== '')
+      .filter(([, value]) => value !== undefined && value !== '' && !said.has(String(value)))
       .map(([key, value]) => `${key}=${value}`);
     return super.stringifyMessage([message.message, ...fields].join(' '), logLevel) as string;
   }

@@ -42,12 +42,13 @@ function answered(request: FastifyRequest, reply: FastifyReply, context: Request
   const code = context.code ?? (reply.statusCode < 400 ? 'Success' : String(reply.statusCode));
   operationsMetrics.observeHttp(action, code, reply.statusCode, seconds);
   if (route && QUIET_ROUTES.has(route)) return;
+  const ms = Math.round(seconds * 10_000) / 10;
   const line: StructuredMessage = {
-    message: `${action} ${reply.statusCode} ${code} ${Math.round(seconds * 1000)} ms`,
+    message: `${action} ${reply.statusCode} ${code} ${ms} ms`,
     action,
     status: reply.statusCode,
     code,
-    ms: Math.round(seconds * 10_000) / 10,
+    ms,
     accessKeyId: context.accessKeyId,
   };
   if (AGENT_ACTIONS.has(action)) accessLog.debug(line);
