@@ -38,7 +38,7 @@ export const configSchema = z
     /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open. */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Finished records and invocations older than this are deleted in the background; 0 keeps them forever. */
-    RECORD_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+    RECORD_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   })
   .refine((c) => !c.BOOTSTRAP_ACCESS_KEY_ID === !c.BOOTSTRAP_ACCESS_KEY_SECRET, {
     message: 'BOOTSTRAP_ACCESS_KEY_ID and BOOTSTRAP_ACCESS_KEY_SECRET must be set together',

@@ -20,6 +20,7 @@ describe('operations configuration', () => {
     ['RECORD_RETENTION_DAYS', { RECORD_RETENTION_DAYS: '-1' }],
     ['RECORD_RETENTION_DAYS', { RECORD_RETENTION_DAYS: '1.5' }],
     ['RECORD_RETENTION_DAYS', { RECORD_RETENTION_DAYS: 'forever' }],
+    ['RECORD_RETENTION_DAYS', { RECORD_RETENTION_DAYS: '100000' }],
     ['LOG_FORMAT', { LOG_FORMAT: 'xml' }],
     ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
   ])('names %s when its value is bad', (name, env) => {
