@@ -14,6 +14,7 @@ import { DatabaseUrlModule } from './database/database-url.module';
 import { PgListenerModule } from './database/pg-listener.module';
 import { InstancesModule } from './instances/instances.module';
 import { InvocationsModule } from './invocations/invocations.module';
+import { OperationsModule } from './operations/operations.module';
 import { RegionsModule } from './regions/regions.module';
 import { RestModule } from './rest/rest.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
@@ -40,6 +41,7 @@ export class AppModule {
         DispatchModule,
         SchedulerModule,
         RestModule,
+        OperationsModule,
       ],
     };
   }

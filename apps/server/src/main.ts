@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config/config.schema';
@@ -6,6 +7,7 @@ import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedd
 import { runMigrations } from './database/migrate';
 import { toApiError } from './api/error-mapping';
 import { DispatchNotifier } from './dispatch/dispatch-notifier';
+import { createAppLogger } from './logging/app-logger';
 import { createServer, serverLogger } from './server';
 
 async function main(): Promise<void> {
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  Logger.overrideLogger(createAppLogger(config));
 
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = config.DATABASE_URL;

@@ -1,4 +1,4 @@
-import { Logger, LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
@@ -8,8 +8,8 @@ import { AppModule } from './app.module';
 import { AccessKeysService } from './auth/access-keys.service';
 import type { AppConfig } from './config/config.schema';
 import { serveRestDocs } from './rest/openapi-document';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+import { createAppLogger } from './logging/app-logger';
+import { installRequestHooks } from './logging/request-hooks';
 
 /**
  * Builds the service on an already-migrated database: Fastify with our own body handling
@@ -25,9 +25,10 @@ export async function createServer(config: AppConfig, databaseUrl: string): Prom
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  installRequestHooks(fastify);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, databaseUrl), adapter, {
     bodyParser: false,
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    logger: createAppLogger(config),
   });
   app.useGlobalFilters(edgeErrors);
   serveRestDocs(app);

@@ -1,15 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { isRestPath, sendRestError } from '../rest/rest-error';
+import { annotateRequest, currentRequestId } from '../logging/request-context';
 import { ApiError } from './api-error';
 import { toApiError } from './error-mapping';
 import { renderBody } from './response-renderer';
 
 function errorBody(hostId: string, error: ApiError): string {
-  return renderBody('JSON', 'Error', { RequestId: randomUUID().toUpperCase(), HostId: hostId, Code: error.code, Message: error.message }).payload;
+  return renderBody('JSON', 'Error', { RequestId: currentRequestId(), HostId: hostId, Code: error.code, Message: error.message }).payload;
 }
 
 /**
@@ -28,6 +28,7 @@ export class EdgeErrorFilter implements ExceptionFilter {
 
   reply(reply: FastifyReply, error: unknown): void {
     const apiError = toApiError(error);
+    annotateRequest({ code: apiError.code });
     if (isRestPath(reply.request?.url)) return sendRestError(reply, apiError, error);
     void reply.status(apiError.status).header('content-type', 'application/json;charset=utf-8').send(errorBody(this.hostId, apiError));
   }

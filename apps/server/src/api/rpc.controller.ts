@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { RateLimiter } from '../auth/rate-limiter';
 import { RequestAuthenticator } from '../auth/request-authenticator';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
+import { annotateRequest, currentRequestId } from '../logging/request-context';
 import { ActionRegistry } from './action-registry';
 import { ApiError } from './api-error';
 import { toApiError } from './error-mapping';
@@ -43,7 +43,7 @@ export class RpcController {
   }
 
   private async handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const requestId = randomUUID().toUpperCase();
+    const requestId = currentRequestId();
     let format: ResponseFormat = 'JSON';
     let action = 'Unknown';
     const abort = new AbortController();
@@ -56,9 +56,11 @@ export class RpcController {
       if (!registered) {
         throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method: ${action.slice(0, 64)}`);
       }
+      annotateRequest({ action, invokeId: incoming.params.get('InvokeId') });
       const version = incoming.headers['x-acs-version'] ?? incoming.params.get('Version');
       if (version !== undefined && version !== API_VERSION) throw new ApiError('InvalidParameter.Version');
       const caller = await this.authenticator.authenticate(incoming);
+      annotateRequest({ accessKeyId: caller.accessKeyId });
       this.rateLimiter.take(caller.accessKeyId);
       authorize(caller, registered.access, action);
       const context: RpcContext = {
@@ -72,6 +74,7 @@ export class RpcController {
       this.send(reply, 200, format, `${action}Response`, { RequestId: requestId, ...result });
     } catch (error) {
       const apiError = toApiError(error);
+      annotateRequest({ code: apiError.code });
       if (apiError.code === 'ServiceUnavailable') {
         this.logger.warn(`${action} answered ServiceUnavailable (RequestId ${requestId}): ${(error as Error)?.message}`);
       } else if (apiError.status >= 500) {

@@ -33,6 +33,12 @@ export const configSchema = z
     /** Requests per second per access key in each process (twice that as a burst); 0 turns the limit off. */
     RATE_LIMIT_PER_SECOND: seconds(0).default(100),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    /** One JSON object per line, or text for people; unset: JSON unless stdout is a terminal. */
+    LOG_FORMAT: z.enum(['json', 'text']).optional(),
+    /** When set, GET /metrics wants `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Finished records and invocations older than this are deleted in the background; 0 keeps them forever. */
+    RECORD_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
   })
   .refine((c) => !c.BOOTSTRAP_ACCESS_KEY_ID === !c.BOOTSTRAP_ACCESS_KEY_SECRET, {
     message: 'BOOTSTRAP_ACCESS_KEY_ID and BOOTSTRAP_ACCESS_KEY_SECRET must be set together',

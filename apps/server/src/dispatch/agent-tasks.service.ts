@@ -5,6 +5,7 @@ import { ApiError } from '../api/api-error';
 import { InvocationsRepository } from '../invocations/invocations.repository';
 import { DispatchNotifier } from './dispatch-notifier';
 import { queryRows } from '../database/query-rows';
+import { operationsMetrics } from '../metrics/operations-metrics';
 
 const MAX_TASKS_PER_POLL = 50;
 
@@ -92,6 +93,7 @@ export class AgentTasksService {
       username: string;
       timeout: number;
       fresh: boolean;
+      created_at: Date;
     }> = await this.dataSource.query(
       `WITH picked AS (
          UPDATE invocation_records
@@ -121,6 +123,7 @@ export class AgentTasksService {
     );
     const tasks = rows.filter((r) => r.kind === 'task');
     const stops = rows.filter((r) => r.kind === 'stop');
+    operationsMetrics.observeDelivery(tasks.map((t) => t.created_at));
     return {
       Tasks: tasks.map((t) => ({
         RecordId: t.record_id,
@@ -179,6 +182,7 @@ export class AgentTasksService {
         return;
       }
       await this.invocations.refreshStatuses(manager, [finished[0].invoke_id]);
+      operationsMetrics.recordsFinishedAs(outcome.status);
     });
   }
 

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { InvocationsRepository } from '../invocations/invocations.repository';
 import { queryRows } from '../database/query-rows';
+import { operationsMetrics } from '../metrics/operations-metrics';
 
 /** How long past its timeout a silent run may stay Running before we call its agent unreachable. */
 const UNREACHABLE_GRACE_SECONDS = 300;
@@ -38,6 +39,7 @@ export class HousekeepingService {
           [this.config.DELIVERY_TIMEOUT_SECONDS],
         );
         await this.invocations.refreshStatuses(manager, aborted.map((a) => a.invoke_id));
+        operationsMetrics.recordsFinishedAs('Aborted', aborted.length);
       });
     });
   }
@@ -59,6 +61,7 @@ export class HousekeepingService {
           [UNREACHABLE_GRACE_SECONDS],
         );
         await this.invocations.refreshStatuses(manager, lost.map((l) => l.invoke_id));
+        operationsMetrics.recordsFinishedAs('Error', lost.length);
       });
     });
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { deriveInvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity } from './invocation.entity';
+import { operationsMetrics } from '../metrics/operations-metrics';
 
 export type NewInvocation = Omit<InvocationEntity, 'updatedAt' | 'stoppedAt' | 'fireCount'>;
 
@@ -57,6 +58,7 @@ export class InvocationsRepository {
       );
       if (status !== invocation.status) {
         await manager.query('UPDATE invocations SET status = $2, updated_at = now() WHERE invoke_id = $1', [invokeId, status]);
+        operationsMetrics.invocationStatusChanged(status);
       }
     }
   }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { Paging } from '../api/paging';
 import { DispatchNotifier } from '../dispatch/dispatch-notifier';
+import { operationsMetrics } from '../metrics/operations-metrics';
 import { latestRuns, recordColumns, SqlFilter } from './invocation-queries';
 import { InvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity, RepeatMode } from './invocation.entity';
@@ -105,7 +106,7 @@ export class InvocationsService {
       if (!invocation) throw new ApiError('InvalidInvokeId.NotFound');
       if (instanceIds?.some((id) => !invocation.instanceIds.includes(id))) throw new ApiError('InvalidInstanceId.NotFound');
       const targets = instanceIds ?? invocation.instanceIds;
-      await manager.query(
+      const [, cancelled] = await manager.query<[unknown, number]>(
         `UPDATE invocation_records SET status = 'Cancelled', stop_time = now(), updated_at = now(),
                 error_code = 'Cancelled', error_info = 'the invocation was stopped before this run started'
           WHERE invoke_id = $1 AND instance_id = ANY($2) AND status = 'Pending'`,
@@ -125,6 +126,7 @@ export class InvocationsService {
         );
       }
       await this.repository.refreshStatuses(manager, [invokeId]);
+      operationsMetrics.recordsFinishedAs('Cancelled', cancelled);
       await this.notifier.notify(manager, targets);
     });
   }

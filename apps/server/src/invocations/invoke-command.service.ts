@@ -13,6 +13,8 @@ import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { InstanceEntity } from '../instances/instance.entity';
 import { InstancesService } from '../instances/instances.service';
+import { annotateRequest } from '../logging/request-context';
+import { operationsMetrics } from '../metrics/operations-metrics';
 import { RegionsService } from '../regions/regions.service';
 import { InvocationEntity, MisfirePolicy, RepeatMode } from './invocation.entity';
 import { InvocationsRepository } from './invocations.repository';
@@ -120,6 +122,7 @@ export class InvokeCommandService {
     const timed = request.repeatMode === 'Period';
     const frequency = timed ? this.parseFrequency(request.frequency!, now) : undefined;
     const invokeId = newInvokeId();
+    annotateRequest({ invokeId });
     await this.repository.insertInvocation(manager, {
       invokeId,
       regionId: request.regionId,
@@ -149,6 +152,7 @@ export class InvokeCommandService {
       await this.repository.insertPendingRecords(manager, invokeId, request.instanceIds, now, 1);
       await this.notifier.notify(manager, request.instanceIds);
     }
+    operationsMetrics.invocationCreated(request.repeatMode);
     return { commandId: command.commandId, invokeId };
   }
 

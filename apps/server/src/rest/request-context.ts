@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import type { Caller } from '../api/rpc-action.decorator';
+import { currentRequestId } from '../logging/request-context';
 
 /**
  * What the REST edge learns about a request on its way in, kept beside the request rather than
@@ -14,11 +14,15 @@ export type RestCallerInfo = Pick<Caller, 'accessKeyId' | 'role' | 'instanceId'>
 const requestIds = new WeakMap<object, string>();
 const callers = new WeakMap<object, RestCallerInfo>();
 
-/** The request's id, made on first use, so the guard, the handler and the error filter agree. */
+/**
+ * The request's id: the one the logging context assigned on arrival (so log lines, the
+ * `x-request-id` header and an error body agree), remembered per request for code that runs
+ * outside that context.
+ */
 export function requestIdOf(request: FastifyRequest): string {
   let id = requestIds.get(request.raw);
   if (!id) {
-    id = randomUUID().toUpperCase();
+    id = currentRequestId();
     requestIds.set(request.raw, id);
   }
   return id;

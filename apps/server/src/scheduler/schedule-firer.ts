@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { DispatchNotifier } from '../dispatch/dispatch-notifier';
 import type { MisfirePolicy } from '../invocations/invocation.entity';
+import { operationsMetrics } from '../metrics/operations-metrics';
 import { planFires } from './fire-plan';
 
 /**
@@ -73,7 +74,8 @@ export class ScheduleFirer {
 
   /** Fires one batch; returns how many invocations it handled (FIRE_BATCH means: call again). */
   async fireDueBatch(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
+    let written: RecordRow[] = [];
+    const handled = await this.dataSource.transaction(async (manager) => {
       const due: DueInvocation[] = await manager.query(
         `SELECT invoke_id, instance_ids, frequency, time_zone, misfire_policy, next_fire_at, created_at, fire_count
            FROM invocations
@@ -159,6 +161,7 @@ export class ScheduleFirer {
       }
 
       await this.insertRecords(manager, records);
+      written = records;
       await manager.query(
         // `= ANY($1)` as well as the join: it steers the planner to the primary key, never to a
         // scan of every schedule.
@@ -178,6 +181,8 @@ export class ScheduleFirer {
       await this.notifier.notify(manager, [...woken]);
       return due.length;
     });
+    operationsMetrics.observeFiresCommitted(written);
+    return handled;
   }
 
   /** Milliseconds until the earliest next fire by the database's clock, or null when none is scheduled. */

@@ -1,0 +1,109 @@
+import { AgentActions } from '@ca/protocol';
+import { RpcClient } from '@ca/signing';
+import { eventually, registeredAgentState } from '../support/agents';
+import { newCommand, newInstance, REGION } from '../support/factories';
+import { ServerProcess, startReplica } from '../support/server-processes';
+import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, TestApp } from '../support/test-app';
+
+type LogLine = Record<string, unknown>;
+
+/**
+ * Issue 7: structured logs. The service runs as its own process, as in production, and the
+ * test reads what it writes to stdout.
+ */
+describe('logs', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  async function withServer(env: Record<string, string>, work: (server: ServerProcess, endpoint: string) => Promise<void>): Promise<void> {
+    const server = await startReplica(app, env);
+    try {
+      await work(server, `http://127.0.0.1:${server.port}`);
+    } finally {
+      await server.kill();
+    }
+  }
+
+  async function invokeOn(endpoint: string): Promise<{ requestId: string; invokeId: string }> {
+    const admin = new RpcClient({ endpoint, accessKeyId: ADMIN_KEY_ID, accessKeySecret: ADMIN_KEY_SECRET });
+    const instanceId = await newInstance(app);
+    const commandId = await newCommand(app);
+    const answer = await admin.call('InvokeCommand', { RegionId: REGION, CommandId: commandId, InstanceIds: JSON.stringify([instanceId]) });
+    expect(answer.status).toBe(200);
+    return { requestId: answer.body.RequestId as string, invokeId: answer.body.InvokeId as string };
+  }
+
+  async function agentHeartbeat(endpoint: string): Promise<string> {
+    const { credentials } = await registeredAgentState(app);
+    const agent = new RpcClient({ endpoint, accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret });
+    const answer = await agent.call(AgentActions.heartbeat, { AgentVersion: 'test' });
+    expect(answer.status).toBe(200);
+    return answer.body.RequestId as string;
+  }
+
+  it('LOG_FORMAT=json: every line is one JSON object; the InvokeCommand access line carries its RequestId and InvokeId', async () => {
+    await withServer({ LOG_FORMAT: 'json', LOG_LEVEL: 'log' }, async (server, endpoint) => {
+      const { requestId, invokeId } = await invokeOn(endpoint);
+      const heartbeatRequestId = await agentHeartbeat(endpoint);
+      const lines = await eventually(
+        async () => jsonLines(server.output()),
+        (parsed) => parsed.some((line) => line.requestId === requestId),
+      );
+      const access = lines.filter((line) => line.requestId === requestId);
+      expect(access).toEqual([
+        expect.objectContaining({
+          level: 'log',
+          context: 'Access',
+          requestId,
+          invokeId,
+          action: 'InvokeCommand',
+          status: 200,
+          code: 'Success',
+          accessKeyId: ADMIN_KEY_ID,
+          ms: expect.any(Number),
+        }),
+      ]);
+      // Agents' calls are logged at debug, below LOG_LEVEL=log: none of their lines is written.
+      expect(lines.filter((line) => line.requestId === heartbeatRequestId)).toEqual([]);
+    });
+  });
+
+  it('LOG_FORMAT=text with LOG_LEVEL=debug: readable lines that still carry the RequestId, agents included', async () => {
+    await withServer({ LOG_FORMAT: 'text', LOG_LEVEL: 'debug' }, async (server, endpoint) => {
+      const { requestId, invokeId } = await invokeOn(endpoint);
+      const heartbeatRequestId = await agentHeartbeat(endpoint);
+      const output = await eventually(
+        async () => server.output(),
+        (text) => text.includes(`RequestId=${heartbeatRequestId}`),
+      );
+      const invokeLine = output.split('\n').find((line) => line.includes(`RequestId=${requestId}`));
+      expect(invokeLine).toMatch(/LOG \[Access\] RequestId=\S+ InvokeId=t-[0-9a-f]{32} InvokeCommand 200 Success [\d.]+ ms accessKeyId=\S+$/);
+      expect(invokeLine).toContain(`InvokeId=${invokeId}`);
+      expect(invokeLine).toContain(`accessKeyId=${ADMIN_KEY_ID}`);
+      expect(() => JSON.parse(invokeLine!)).toThrow();
+      const heartbeatLine = output.split('\n').find((line) => line.includes(`RequestId=${heartbeatRequestId}`));
+      expect(heartbeatLine).toMatch(/DEBUG \[Access\] .*AgentHeartbeat 200 Success/);
+    });
+  });
+});
+
+/** The complete lines written so far (the last one may still be arriving). */
+function jsonLines(output: string): LogLine[] {
+  return output
+    .slice(0, output.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as LogLine;
+      } catch {
+        throw new Error(`not a JSON line: ${line}`);
+      }
+    });
+}
