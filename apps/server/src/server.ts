@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES } from './api/request-parser';
 import { AppModule } from './app.module';
 import { AccessKeysService } from './auth/access-keys.service';
 import type { AppConfig } from './config/config.schema';
+import { serveDashboard } from './dashboard/dashboard-static';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -29,6 +30,7 @@ export async function createServer(config: AppConfig, databaseUrl: string): Prom
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
   });
   app.useGlobalFilters(edgeErrors);
+  await serveDashboard(app);
   await app.init();
   await app.get(AccessKeysService).bootstrap();
   return app;
