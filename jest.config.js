@@ -10,6 +10,12 @@ const swc = ['@swc/jest', {
   module: { type: 'commonjs' },
 }];
 
+/** ESM-only packages a CommonJS test run must compile (Node ≥ 20.19 loads them natively at run time;
+ * jest's module runtime does not before Node 24.9): @fastify/static → content-disposition 3. */
+const ESM_ONLY = ['content-disposition'];
+const transform = { '^.+\\.ts$': swc, [`/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: swc };
+const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`];
+
 const moduleNameMapper = {
   '^@ca/(frequency|signing|protocol)$': '<rootDir>/libs/$1/src',
 };
@@ -21,7 +27,8 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
-      transform: { '^.+\\.ts$': swc },
+      transform,
+      transformIgnorePatterns,
       moduleNameMapper,
       testEnvironment: 'node',
     },
@@ -29,7 +36,8 @@ module.exports = {
       displayName: 'e2e',
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      transform: { '^.+\\.ts$': swc },
+      transform,
+      transformIgnorePatterns,
       moduleNameMapper,
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -63,7 +63,9 @@ export function InvocationDetailPage({ invokeId }: { invokeId: string }) {
         <h1>
           Invocation <span className="mono">{data.invokeId}</span>
         </h1>
-        <StatusBadge status={data.status} />
+        <span role="status" aria-label="Invocation status">
+          <StatusBadge status={data.status} />
+        </span>
         <LiveIndicator updatedAt={invocation.updatedAt} live={!finished} />
         <span className="spacer" />
         <StopControl invocation={data} onStopped={invocation.reload} />

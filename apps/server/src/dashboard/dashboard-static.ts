@@ -2,12 +2,10 @@ import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 
 export const DASHBOARD_PREFIX = '/dashboard';
 
-/** Vite names every file under assets/ by its content hash: a changed file is a new URL. */
-const HASHED_ASSET = /[\\/]assets[\\/][^\\/]+-[A-Za-z0-9_-]{8,}\.\w+$/;
 const FOREVER = 'public, max-age=31536000, immutable';
 /** index.html names the current hashes, so it must be revalidated on every load. */
 const ALWAYS_REVALIDATE = 'no-cache';
@@ -40,9 +38,13 @@ export function dashboardRoot(from = __dirname): string {
   return join(dir, 'dist', 'dashboard');
 }
 
-function setHeaders(reply: FastifyReply, filePath: string): void {
-  reply.headers(SECURITY_HEADERS);
-  reply.header('cache-control', HASHED_ASSET.test(filePath) ? FOREVER : ALWAYS_REVALIDATE);
+/** Vite writes only content-hashed names into assets/: a changed file is a new URL, so those never expire. */
+function headersFor(root: string) {
+  const hashedAssets = join(root, 'assets') + sep;
+  return (reply: FastifyReply, filePath: string): void => {
+    reply.headers(SECURITY_HEADERS);
+    reply.header('cache-control', filePath.startsWith(hashedAssets) ? FOREVER : ALWAYS_REVALIDATE);
+  };
 }
 
 /**
@@ -66,7 +68,7 @@ export async function serveDashboard(app: NestFastifyApplication, root = dashboa
     prefix: `${DASHBOARD_PREFIX}/`,
     wildcard: false,
     cacheControl: false,
-    setHeaders,
+    setHeaders: headersFor(root),
   });
   fastify.get(DASHBOARD_PREFIX, (_request, reply) => reply.redirect(`${DASHBOARD_PREFIX}/`, 301));
   fastify.get(`${DASHBOARD_PREFIX}/*`, (request, reply) => {
