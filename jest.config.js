@@ -10,15 +10,18 @@ const swc = ['@swc/jest', {
   module: { type: 'commonjs' },
 }];
 
-/** ESM-only packages a CommonJS test run must compile (Node ≥ 20.19 loads them natively at run time;
- * jest's module runtime does not before Node 24.9): @fastify/static → content-disposition 3. */
-const ESM_ONLY = ['content-disposition'];
-const transform = { '^.+\\.ts$': swc, [`/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: swc };
-const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`];
-
 const moduleNameMapper = {
   '^@ca/(frequency|signing|protocol)$': '<rootDir>/libs/$1/src',
 };
+
+/**
+ * Packages published as ES modules only. Node requires them natively (>= 20.19), Jest's module
+ * loader does not, so Jest compiles them to CommonJS. content-disposition comes with
+ * @fastify/static, which serves Swagger UI at /docs.
+ */
+const ESM_ONLY = ['content-disposition'];
+const esmOnlyTransform = { [`/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: swc };
+const transformIgnorePatterns = [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`];
 
 module.exports = {
   testTimeout: 60000,
@@ -27,8 +30,7 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
-      transform,
-      transformIgnorePatterns,
+      transform: { '^.+\\.ts$': swc },
       moduleNameMapper,
       testEnvironment: 'node',
     },
@@ -36,7 +38,7 @@ module.exports = {
       displayName: 'e2e',
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      transform,
+      transform: { '^.+\\.ts$': swc, ...esmOnlyTransform },
       transformIgnorePatterns,
       moduleNameMapper,
       testEnvironment: 'node',

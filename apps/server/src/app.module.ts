@@ -15,6 +15,7 @@ import { PgListenerModule } from './database/pg-listener.module';
 import { InstancesModule } from './instances/instances.module';
 import { InvocationsModule } from './invocations/invocations.module';
 import { RegionsModule } from './regions/regions.module';
+import { RestModule } from './rest/rest.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 
 @Module({})
@@ -38,6 +39,7 @@ export class AppModule {
         AgentsModule,
         DispatchModule,
         SchedulerModule,
+        RestModule,
       ],
     };
   }

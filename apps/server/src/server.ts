@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { AccessKeysService } from './auth/access-keys.service';
 import type { AppConfig } from './config/config.schema';
 import { serveDashboard } from './dashboard/dashboard-static';
+import { serveRestDocs } from './rest/openapi-document';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -30,6 +31,7 @@ export async function createServer(config: AppConfig, databaseUrl: string): Prom
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
   });
   app.useGlobalFilters(edgeErrors);
+  serveRestDocs(app);
   await serveDashboard(app);
   await app.init();
   await app.get(AccessKeysService).bootstrap();

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
+import { isRestPath, sendRestError } from '../rest/rest-error';
 import { ApiError } from './api-error';
 import { toApiError } from './error-mapping';
 import { renderBody } from './response-renderer';
@@ -14,6 +15,8 @@ function errorBody(hostId: string, error: ApiError): string {
 /**
  * What fails before RpcController runs — Fastify's body reading (size, media type), a bad URL,
  * no such route — still answers Alibaba's error body (SPEC §2.2), not Nest's or Fastify's.
+ * Under /v1 (the REST edge, whose controllers let their errors come here) the same ApiError is
+ * rendered as the REST body instead: one mapping (toApiError), two renderings.
  */
 @Catch()
 export class EdgeErrorFilter implements ExceptionFilter {
@@ -25,6 +28,7 @@ export class EdgeErrorFilter implements ExceptionFilter {
 
   reply(reply: FastifyReply, error: unknown): void {
     const apiError = toApiError(error);
+    if (isRestPath(reply.request?.url)) return sendRestError(reply, apiError, error);
     void reply.status(apiError.status).header('content-type', 'application/json;charset=utf-8').send(errorBody(this.hostId, apiError));
   }
 }

@@ -127,6 +127,14 @@ export const ERROR_CATALOG = {
   },
   'Forbidden.AgentOnly': { status: 403, message: 'This action is reserved for agents.' },
 
+  // The REST edge (/v1) authenticates with HTTP Basic, which has no signature to get wrong:
+  // a missing or unreadable header, or a key and secret that do not match, is a 401.
+  'Unauthorized.MissingCredentials': {
+    status: 401,
+    message: 'The request needs an Authorization header: Basic base64(AccessKeyId:AccessKeySecret).',
+  },
+  'Unauthorized.InvalidCredentials': { status: 401, message: 'The access key is unknown or its secret does not match.' },
+
   // Newer Alibaba gateways answer throttling with 429; the SDKs key on the code, whatever the status.
   'Throttling.User': { status: 429, message: 'Request was denied due to user flow control.' },
   ServiceUnavailable: { status: 503, message: 'The request has failed due to a temporary failure of the server.' },

@@ -34,11 +34,11 @@ export function pageFields(paging: Paging, totalCount: number, returned: number)
   };
 }
 
-function encodeToken(offset: number): string {
+export function encodeToken(offset: number): string {
   return Buffer.from(`o:${offset}`).toString('base64url');
 }
 
-function decodeToken(token: string): number {
+export function decodeToken(token: string): number {
   const match = /^o:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString());
   if (!match) throw ApiError.invalid('NextToken', 'not a token this service issued', 'InvalidParameter.NextToken');
   return Number(match[1]);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { newInstanceId } from '@ca/protocol';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, FindOptionsWhere, In } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { AccessKeyEntity } from '../auth/access-key.entity';
 import { AccessKeysService } from '../auth/access-keys.service';
@@ -64,8 +64,14 @@ export class InstancesService {
     });
   }
 
-  async list(regionId: string, instanceIds: string[] | undefined, paging: Paging): Promise<{ instances: InstanceEntity[]; total: number }> {
-    const where = instanceIds ? { regionId, instanceId: In(instanceIds) } : { regionId };
+  async list(
+    regionId: string,
+    instanceIds: string[] | undefined,
+    paging: Paging,
+    filter: { status?: InstanceStatus } = {},
+  ): Promise<{ instances: InstanceEntity[]; total: number }> {
+    const where: FindOptionsWhere<InstanceEntity> = instanceIds ? { regionId, instanceId: In(instanceIds) } : { regionId };
+    if (filter.status) where.status = filter.status;
     const [instances, total] = await this.dataSource.manager.findAndCount(InstanceEntity, {
       where,
       order: { createdAt: 'ASC', instanceId: 'ASC' },

@@ -18,6 +18,10 @@ export interface InvocationFilter {
   repeatMode?: RepeatMode;
   status?: InvocationStatus;
   instanceId?: string;
+  /** Created at or after this time. */
+  createdSince?: Date;
+  /** Created before this time. */
+  createdUntil?: Date;
 }
 
 export interface ResultFilter {
@@ -48,6 +52,8 @@ export class InvocationsService {
     if (filter.repeatMode) query.andWhere('i.repeat_mode = :repeatMode', { repeatMode: filter.repeatMode });
     if (filter.status) query.andWhere('i.status = :status', { status: filter.status });
     if (filter.instanceId) query.andWhere('i.instance_ids @> ARRAY[:instanceId]::varchar[]', { instanceId: filter.instanceId });
+    if (filter.createdSince) query.andWhere('i.created_at >= :createdSince', { createdSince: filter.createdSince });
+    if (filter.createdUntil) query.andWhere('i.created_at < :createdUntil', { createdUntil: filter.createdUntil });
     const [invocations, total] = await query
       .orderBy('i.created_at', 'DESC')
       .addOrderBy('i.invoke_id', 'ASC')

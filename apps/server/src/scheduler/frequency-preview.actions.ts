@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { FrequencyError, parseFrequency, previewFireTimes } from '@ca/frequency';
-import { ApiError } from '../api/api-error';
 import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
+import { previewFrequency } from './frequency-preview';
 
 /**
  * DescribeFrequencyPreview (ours; no cloud offers it): the next fire times of a Frequency, in UTC
@@ -18,15 +17,7 @@ export class FrequencyPreviewActions {
   async describeFrequencyPreview({ params }: RpcContext): Promise<object> {
     const source = params.requiredString('Frequency', { maxLength: 256, code: 'InvalidParam.Frequency' });
     const count = params.int('Count', { min: 1, max: 100, code: 'InvalidParam.Count' }) ?? 10;
-    const now = new Date();
-    let frequency;
-    try {
-      frequency = parseFrequency(source, { now, minIntervalSeconds: this.config.MIN_INTERVAL_SECONDS, createdAt: now });
-    } catch (error) {
-      if (error instanceof FrequencyError) throw new ApiError('InvalidParam.Frequency', `The specified frequency is invalid: ${error.message}`);
-      throw error;
-    }
-    const times = previewFireTimes(frequency, now, now, count);
+    const { frequency, times } = previewFrequency(source, count, this.config.MIN_INTERVAL_SECONDS);
     return {
       Frequency: frequency.source,
       TimeZone: frequency.timeZone,

@@ -1,0 +1,38 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { openApiComponentSchemas } from './openapi';
+import { BASIC_AUTH } from './rest-common';
+import { RestModule } from './rest.module';
+
+/** Where Swagger UI and the JSON document are served (REST-CONTRACT.md). */
+export const DOCS_PATH = 'docs';
+export const DOCS_JSON_PATH = 'docs/json';
+
+/** The OpenAPI 3 document of the REST edge, generated from its controllers and zod schemas. */
+export function buildRestDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Cloud Assistant REST API')
+    .setDescription(
+      'JSON resources over the same services and error codes as the Alibaba-compatible RPC API. ' +
+        'Authenticate with HTTP Basic: an access key id as the user name, its secret as the password ' +
+        '(readonly keys may only GET). Region-scoped routes take ?regionId=. Errors are ' +
+        '{ requestId, code, message } with the status and code the RPC API gives the same failure.',
+    )
+    .setVersion('v1')
+    .addBasicAuth({ type: 'http', scheme: 'basic', description: 'AccessKeyId : AccessKeySecret' }, BASIC_AUTH)
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { include: [RestModule] });
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...openApiComponentSchemas() } };
+  return document;
+}
+
+/** Swagger UI at /docs, the JSON document at /docs/json; both public, like any API reference. */
+export function serveRestDocs(app: NestFastifyApplication): void {
+  const document = buildRestDocument(app);
+  SwaggerModule.setup(DOCS_PATH, app, document, {
+    jsonDocumentUrl: DOCS_JSON_PATH,
+    raw: ['json'],
+    customSiteTitle: 'Cloud Assistant REST API',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

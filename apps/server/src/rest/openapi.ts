@@ -1,0 +1,130 @@
+import { applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiBody, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { parseInput, readJsonBody } from './rest-input';
+
+/**
+ * zod schemas are the one description of REST input and output: the same schema validates a
+ * request (rest-input.ts) and becomes its OpenAPI schema (zod's own toJSONSchema, OpenAPI 3.0
+ * flavour). Named schemas become `components/schemas` entries; request bodies are read in
+ * "input" form (what a client may send), responses in "output" form.
+ */
+const requestSchemas = z.registry<{ id: string }>();
+const responseSchemas = z.registry<{ id: string }>();
+const TARGET = 'openapi-3.0' as const;
+
+export function requestSchema<T extends z.ZodType>(id: string, schema: T): T {
+  requestSchemas.add(schema, { id });
+  return schema;
+}
+
+export function responseSchema<T extends z.ZodType>(id: string, schema: T): T {
+  responseSchemas.add(schema, { id });
+  return schema;
+}
+
+function refTo(registry: typeof requestSchemas, schema: z.ZodType): { $ref: string } {
+  const id = registry.get(schema)?.id;
+  if (!id) throw new Error('schema is not registered: give it a name with requestSchema() or responseSchema()');
+  return { $ref: `#/components/schemas/${id}` };
+}
+
+/** Every named schema, for the document's `components/schemas`. */
+export function openApiComponentSchemas(): Record<string, SchemaObject> {
+  return { ...emit(requestSchemas, 'input'), ...emit(responseSchemas, 'output') };
+}
+
+function emit(registry: typeof requestSchemas, io: 'input' | 'output'): Record<string, SchemaObject> {
+  const { schemas } = z.toJSONSchema(registry, { target: TARGET, io, uri: (id) => `#/components/schemas/${id}` });
+  const result: Record<string, SchemaObject> = {};
+  for (const [id, schema] of Object.entries(schemas)) {
+    const { $id: _id, ...rest } = schema as Record<string, unknown>;
+    // Responses may gain fields (REST-CONTRACT.md): do not promise clients there are no others.
+    result[id] = (io === 'output' ? withoutClosedObjects(rest) : rest) as SchemaObject;
+  }
+  return result;
+}
+
+function withoutClosedObjects(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutClosedObjects);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([key, v]) => !(key === 'additionalProperties' && v === false))
+      .map(([key, v]) => [key, withoutClosedObjects(v)]),
+  );
+}
+
+function inputSchemaOf(schema: z.ZodType): SchemaObject {
+  return z.toJSONSchema(schema, { target: TARGET, io: 'input' }) as SchemaObject;
+}
+
+function isOptional(schema: z.ZodType): boolean {
+  return schema.safeParse(undefined).success;
+}
+
+/** A parameter decorator that also documents its method: the decorated method is already on the prototype. */
+function documenting(read: ParameterDecorator, docs: MethodDecorator): ParameterDecorator {
+  return (target, key, index) => {
+    read(target, key, index);
+    docs(target, key!, Object.getOwnPropertyDescriptor(target, key!)!);
+  };
+}
+
+/**
+ * The query string, validated by `schema` and documented field by field. An empty value
+ * (`?status=`) counts as absent, as over RPC.
+ */
+export function RestQuery(schema: z.ZodObject): ParameterDecorator {
+  const read = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+    const query = (context.switchToHttp().getRequest<FastifyRequest>().query ?? {}) as Record<string, unknown>;
+    return parseInput(schema, Object.fromEntries(Object.entries(query).filter(([, value]) => value !== '')));
+  })();
+  const docs = Object.entries(schema.shape).map(([name, field]) => {
+    const { description, ...fieldSchema } = inputSchemaOf(field);
+    return ApiQuery({ name, required: !isOptional(field), schema: fieldSchema, description });
+  });
+  return documenting(read, applyDecorators(...docs));
+}
+
+/** A path parameter, validated by `schema` (its codes as for any other field). */
+export function RestParam(name: string, schema: z.ZodType, description: string): ParameterDecorator {
+  const wrapper = z.object({ [name]: schema });
+  const read = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+    const params = context.switchToHttp().getRequest<FastifyRequest>().params as Record<string, string>;
+    return parseInput(wrapper, { [name]: params[name] })[name];
+  })();
+  return documenting(read, ApiParam({ name, required: true, schema: inputSchemaOf(schema), description }));
+}
+
+/** The JSON body, validated by a named request schema; an optional body may be left out. */
+export function RestBody(schema: z.ZodObject, options: { required: boolean }): ParameterDecorator {
+  const read = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    return parseInput(schema, readJsonBody(request.body, request.headers['content-type']));
+  })();
+  return documenting(read, ApiBody({ schema: refTo(requestSchemas, schema), required: options.required }));
+}
+
+const REQUEST_ID_HEADER = { 'x-request-id': { description: 'The RequestId, also in error bodies', schema: { type: 'string' } } };
+
+/** A success answer: a named response schema, or no body (204). */
+export function RestResponse(status: number, schema: z.ZodType | null, description: string): MethodDecorator & ClassDecorator {
+  return ApiResponse({
+    status,
+    description,
+    headers: REQUEST_ID_HEADER,
+    ...(schema ? { schema: refTo(responseSchemas, schema) } : {}),
+  });
+}
+
+/** Failure answers: each status with the REST error body, described by the codes it can carry. */
+export function RestErrors(errors: Partial<Record<400 | 401 | 403 | 404 | 415 | 429, string>>): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ...Object.entries(errors).map(([status, description]) =>
+      ApiResponse({ status: Number(status), description, headers: REQUEST_ID_HEADER, schema: { $ref: '#/components/schemas/Error' } }),
+    ),
+  );
+}
