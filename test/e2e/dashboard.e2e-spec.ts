@@ -87,7 +87,7 @@ describe('Dashboard in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/InvalidAccessKey|SignatureDoesNotMatch|Forbidden/);
+    expect(await alert.textContent()).toContain('Unauthorized.InvalidCredentials');
     expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual([]);
   });
 
@@ -98,9 +98,9 @@ describe('Dashboard in a real browser', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Commands' }).click();
     await page.getByRole('button', { name: 'New command' }).click();
     const form = page.getByRole('form', { name: 'New command' });
-    await form.getByLabel('Name').fill('hello-dashboard');
-    await form.getByLabel('Content').fill('echo hello-dashboard');
-    await form.getByLabel('Description').fill('Says hello from the browser test');
+    await form.getByRole('textbox', { name: 'Name', exact: true }).fill('hello-dashboard');
+    await form.getByLabel('Content', { exact: true }).fill('echo hello-dashboard');
+    await form.getByLabel('Description', { exact: true }).fill('Says hello from the browser test');
     await screenshot(page, '02-commands-new');
     await form.getByRole('button', { name: 'Create command' }).click();
     await page.getByRole('status').filter({ hasText: 'Created c-' }).waitFor();
@@ -122,11 +122,11 @@ describe('Dashboard in a real browser', () => {
 
     await page.getByRole('heading', { name: /^Invocation t-/ }).waitFor();
     await invocationStatus(page).filter({ hasText: 'Success' }).waitFor({ timeout: 30_000 });
-    const output = page.getByLabel(`Output of ${agent.instanceId}`);
+    const output = page.getByLabel(`Output of ${agent.instanceId}`, { exact: true });
     await output.filter({ hasText: 'hello-dashboard' }).waitFor();
     expect(await output.textContent()).toBe('hello-dashboard\n');
     const row = page.getByRole('table', { name: 'Instances of this invocation' }).getByRole('row', { name: new RegExp(agent.instanceId) });
-    expect(await row.getByRole('cell').allTextContents()).toEqual([agent.instanceId, 'Success', '0', expect.any(String), expect.any(String), expect.any(String)]);
+    expect(await row.getByRole('cell').allTextContents()).toEqual([agent.instanceId, 'Success', '0', '—', expect.any(String), expect.any(String), expect.any(String)]);
     expect(await page.getByRole('progressbar', { name: 'Records finished' }).getAttribute('value')).toBe('1');
     await page.getByRole('button', { name: `Copy output of ${agent.instanceId}` }).click();
     await page.getByRole('button', { name: `Copy output of ${agent.instanceId}` }).filter({ hasText: 'Copied' }).waitFor();
@@ -138,10 +138,10 @@ describe('Dashboard in a real browser', () => {
     await page.getByRole('link', { name: '← All invocations' }).click();
     const listRow = page.getByRole('row', { name: new RegExp(invokeId) });
     await listRow.getByText('Success').waitFor();
-    await page.getByLabel('Status').selectOption('Failed');
+    await page.getByLabel('Status', { exact: true }).selectOption('Failed');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('No invocations match these filters.').waitFor();
-    await page.getByLabel('Status').selectOption('Success');
+    await page.getByLabel('Status', { exact: true }).selectOption('Success');
     await page.getByLabel('Command ID').fill(commandId);
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await listRow.waitFor();
@@ -172,7 +172,7 @@ describe('Dashboard in a real browser', () => {
     const invokeId = invokeIdFromUrl(page);
     expect(await page.getByRole('list', { name: 'Next fire times' }).getByRole('listitem').count()).toBe(5);
     await page.getByRole('heading', { name: 'Run history' }).waitFor();
-    await page.getByLabel(`Output of ${agent.instanceId}`).filter({ hasText: /tick-\d+/ }).first().waitFor({ timeout: 30_000 });
+    await page.getByLabel(`Output of ${agent.instanceId}`, { exact: true }).filter({ hasText: /tick-\d+/ }).first().waitFor({ timeout: 30_000 });
     await screenshot(page, '08-invocation-timed');
 
     await page.getByRole('button', { name: 'Stop invocation' }).click();

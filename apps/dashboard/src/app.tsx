@@ -6,7 +6,9 @@ import { InvocationsPage } from './pages/invocations-page';
 import { InvokePage } from './pages/invoke-page';
 import { SignInPage } from './pages/sign-in-page';
 import { Link, matchPath, navigate, useLocation } from './router';
-import { SessionProvider, useSession, useStoredCredentials } from './session';
+import type { Region } from './api/types';
+import { saveRegion, SessionProvider, useSession, useStoredCredentials } from './session';
+import { useResource } from './use-resource';
 
 export function App() {
   const credentials = useStoredCredentials();
@@ -19,7 +21,7 @@ export function App() {
 }
 
 function Shell() {
-  const { credentials, isAdmin, signOut } = useSession();
+  const { credentials, isAdmin, regionId, signOut } = useSession();
   const { path } = useLocation();
   const page = route(path);
   useEffect(() => {
@@ -50,6 +52,7 @@ function Shell() {
           ))}
         </nav>
         <span className="spacer" />
+        <RegionPicker />
         <span className="who" aria-label="Signed in as">
           <span className="mono">{credentials.accessKeyId}</span>
           <span className={`badge badge-${isAdmin ? 'info' : 'muted'}`}>{credentials.role}</span>
@@ -58,7 +61,10 @@ function Shell() {
           Sign out
         </button>
       </header>
-      <main id="main">{page?.element}</main>
+      {/* A new region is new data everywhere: remount the page rather than patch it. */}
+      <main id="main" key={regionId}>
+        {page?.element}
+      </main>
     </>
   );
 }
@@ -71,4 +77,23 @@ function route(path: string): { title: string; element: ReactElement } | null {
   if (path === '/instances') return { title: 'Instances', element: <InstancesPage /> };
   if (path === '/invoke') return { title: 'Invoke', element: <InvokePage /> };
   return null;
+}
+
+function RegionPicker() {
+  const { api, regionId } = useSession();
+  const regions = useResource((signal) => api.get<{ items: Region[] }>('/regions', {}, signal), []);
+  const items = regions.data?.items ?? [];
+  return (
+    <label className="region">
+      <span>Region</span>
+      <select aria-label="Region" value={regionId} onChange={(event) => saveRegion(event.target.value)}>
+        {!items.some((region) => region.regionId === regionId) && <option value={regionId}>{regionId}</option>}
+        {items.map((region) => (
+          <option key={region.regionId} value={region.regionId}>
+            {region.regionId} · {region.localNameEn}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }

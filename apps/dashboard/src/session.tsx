@@ -35,9 +35,26 @@ export function useStoredCredentials(): Credentials | null {
   }, [raw]);
 }
 
+/** Region is a preference, not a secret: kept across tabs and sign-ins. */
+const REGION_KEY = 'cloud-assistant.dashboard.region';
+/** The region the project's quick start and tests use; any other is one click away. */
+export const DEFAULT_REGION = 'cn-hangzhou';
+/** Routes that are not about one region's resources (REST-CONTRACT.md): no ?regionId=. */
+const GLOBAL_ROUTES = ['/whoami', '/regions', '/frequency-preview'];
+
+function readRegion(): string {
+  return window.localStorage.getItem(REGION_KEY) || DEFAULT_REGION;
+}
+
+export function saveRegion(regionId: string): void {
+  window.localStorage.setItem(REGION_KEY, regionId);
+  window.dispatchEvent(new Event(CHANGED));
+}
+
 export interface Session {
   credentials: Credentials;
   isAdmin: boolean;
+  regionId: string;
   api: {
     get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
     post<T>(path: string, body?: unknown): Promise<T>;
@@ -49,18 +66,20 @@ const SessionContext = createContext<Session | null>(null);
 
 export function SessionProvider({ credentials, children }: { credentials: Credentials; children: ReactNode }) {
   const signOut = useCallback(() => saveCredentials(null), []);
-  const session = useMemo<Session>(
-    () => ({
+  const regionId = useSyncExternalStore(subscribe, readRegion);
+  const session = useMemo<Session>(() => {
+    const scoped = (path: string, query: Query = {}): Query => (GLOBAL_ROUTES.some((route) => path.startsWith(route)) ? query : { ...query, regionId });
+    return {
       credentials,
       isAdmin: credentials.role === 'admin',
+      regionId,
       api: {
-        get: (path, query, signal) => request(credentials, 'GET', path, { query, signal }),
-        post: (path, body) => request(credentials, 'POST', path, { body: body ?? {} }),
+        get: (path, query, signal) => request(credentials, 'GET', path, { query: scoped(path, query), signal }),
+        post: (path, body) => request(credentials, 'POST', path, { query: scoped(path), body: body ?? {} }),
       },
       signOut,
-    }),
-    [credentials, signOut],
-  );
+    };
+  }, [credentials, regionId, signOut]);
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
 

@@ -40,17 +40,31 @@ export interface NewCommand {
   enableParameter?: boolean;
 }
 
+export interface Region {
+  regionId: string;
+  localName: string;
+  localNameEn: string;
+  regionEndpoint: string;
+}
+
 export interface Instance {
   instanceId: string;
+  regionId: string;
   instanceName: string;
-  hostname: string;
-  osType: string;
+  hostname: string | null;
+  osType: 'linux' | 'windows';
+  networkType: 'vpc' | 'classic';
   status: string;
   agentOnline: boolean;
   agentVersion: string | null;
+  agentRegisteredAt: string | null;
   lastHeartbeatAt: string | null;
-  registeredAt: string | null;
+  registeredAt: string;
   managed: boolean;
+  activationId: string | null;
+  activeTaskCount: number;
+  invocationCount: number;
+  lastInvokedAt: string | null;
 }
 
 export const INVOCATION_STATUSES = ['Pending', 'Scheduled', 'Running', 'Success', 'Failed', 'PartialFailed', 'Stopping', 'Stopped'] as const;
@@ -61,10 +75,16 @@ export const FINAL_INVOCATION_STATUSES: ReadonlySet<string> = new Set(['Success'
 
 export interface InvocationInstance {
   instanceId: string;
+  /** A run status, or Scheduled before a timed invocation's first fire. */
   status: string;
+  repeats: number;
   exitCode: number | null;
+  /** Empty when there is none. */
+  errorCode: string;
+  errorInfo: string;
   startedAt: string | null;
   finishedAt: string | null;
+  stoppedAt: string | null;
 }
 
 export interface Invocation {
@@ -80,8 +100,18 @@ export interface Invocation {
   createdAt: string;
   instanceCount: number;
   progress: { finished: number; total: number };
-  nextFireTimes?: string[];
-  instances?: InvocationInstance[];
+  /** Timed and still firing only: the next five; otherwise empty. */
+  nextFireTimes: string[];
+}
+
+export interface InvocationDetail extends Invocation {
+  /** The script as invoked (parameters filled in). */
+  content: string;
+  parameters: Record<string, string>;
+  username: string;
+  workingDir: string;
+  timeout: number;
+  instances: InvocationInstance[];
 }
 
 export interface NewInvocation {
@@ -98,12 +128,12 @@ export interface NewInvocation {
 
 export interface InvocationResult {
   instanceId: string;
-  scheduledAt: string | null;
+  scheduledAt: string;
   repeats: number;
   status: string;
   exitCode: number | null;
-  errorCode: string | null;
-  errorInfo: string | null;
+  errorCode: string;
+  errorInfo: string;
   output: string;
   dropped: number;
   startedAt: string | null;
@@ -112,5 +142,8 @@ export interface InvocationResult {
 }
 
 export interface FrequencyPreview {
+  frequency: string;
+  timeZone: string;
   nextFireTimes: string[];
+  fireTimes: { time: string; localTime: string; daylightSavingGap: boolean; daylightSavingOverlap: boolean }[];
 }

@@ -8,7 +8,7 @@ import { browserZone, Time } from './time';
 const PREVIEW_COUNT = 5;
 const DEBOUNCE_MS = 350;
 
-export type PreviewState = { state: 'empty' | 'loading' } | { state: 'ok'; times: string[] } | { state: 'invalid'; error: ApiError };
+export type PreviewState = { state: 'empty' | 'loading' } | { state: 'ok'; preview: Preview } | { state: 'invalid'; error: ApiError };
 
 /** Asks the service (GET /v1/frequency-preview) while the operator types: the same parser that will run the schedule. */
 export function useFrequencyPreview(frequency: string): PreviewState {
@@ -21,7 +21,7 @@ export function useFrequencyPreview(frequency: string): PreviewState {
     const controller = new AbortController();
     const timer = setTimeout(() => {
       api.get<Preview>('/frequency-preview', { frequency: source, count: PREVIEW_COUNT }, controller.signal).then(
-        (answer) => setPreview({ state: 'ok', times: answer.nextFireTimes }),
+        (answer) => setPreview({ state: 'ok', preview: answer }),
         (error: unknown) => {
           if (!controller.signal.aborted) setPreview({ state: 'invalid', error: error as ApiError });
         },
@@ -43,18 +43,30 @@ export function FrequencyPreview({ preview }: { preview: PreviewState }) {
       {preview.state === 'loading' && <p className="dim">Checking…</p>}
       {preview.state === 'invalid' && <ErrorBanner error={preview.error} />}
       {preview.state === 'ok' &&
-        (preview.times.length ? (
+        (preview.preview.fireTimes.length ? (
           <ol className="fire-times" aria-label="Next fire times">
-            {preview.times.map((iso) => (
-              <li key={iso}>
-                <Time iso={iso} relative /> <span className="dim small mono">{iso}</span>
+            {preview.preview.fireTimes.map((fire) => (
+              <li key={fire.time}>
+                <Time iso={fire.time} relative />
+                <span className="dim small mono"> · {fire.localTime.replace('T', ' ')}</span>
+                {fire.daylightSavingGap && <span className="badge badge-warn">DST gap</span>}
+                {fire.daylightSavingOverlap && <span className="badge badge-warn">DST overlap</span>}
               </li>
             ))}
           </ol>
         ) : (
           <p className="dim">It never fires again.</p>
         ))}
-      <p className="dim small">Shown in {browserZone()}, with the UTC time beside it.</p>
+      <p className="dim small">
+        In {browserZone()}, then in the schedule's own zone
+        {preview.state === 'ok' && (
+          <>
+            {' '}
+            (<span className="mono">{preview.preview.timeZone}</span>)
+          </>
+        )}
+        .
+      </p>
     </section>
   );
 }

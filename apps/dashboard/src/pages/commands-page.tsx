@@ -173,7 +173,7 @@ function NewCommandForm({ onCancel, onCreated }: { onCancel(): void; onCreated(c
       </label>
       <label>
         Type
-        <select value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value as CommandType })}>
+        <select aria-label="Type" value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value as CommandType })}>
           {COMMAND_TYPES.map((type) => (
             <option key={type}>{type}</option>
           ))}
@@ -205,7 +205,7 @@ function NewCommandForm({ onCancel, onCreated }: { onCancel(): void; onCreated(c
       </label>
       <label className="checkbox wide">
         <input type="checkbox" checked={form.enableParameter} onChange={(e) => setForm({ ...form, enableParameter: e.target.checked })} />
-        Enable parameters (<code>{'{{name}}'}</code> in the content)
+        Enable parameters (<code>{'{{name}}'}</code> placeholders)
       </label>
       <div className="form-actions wide">
         <button type="submit" className="button-primary" disabled={busy}>

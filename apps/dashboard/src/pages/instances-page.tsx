@@ -50,7 +50,7 @@ export function InstancesPage() {
       <form className="filters" aria-label="Filter instances" onSubmit={(event) => event.preventDefault()}>
         <label>
           Status
-          <select value={status} onChange={(event) => setQuery({ status: event.target.value })}>
+          <select aria-label="Status" value={status} onChange={(event) => setQuery({ status: event.target.value })}>
             <option value="">Any</option>
             {INSTANCE_STATUSES.map((value) => (
               <option key={value}>{value}</option>
@@ -76,6 +76,7 @@ export function InstancesPage() {
               <th scope="col">Agent</th>
               <th scope="col">Agent version</th>
               <th scope="col">Last heartbeat ({browserZone()})</th>
+              <th scope="col">Active runs</th>
               <th scope="col">Invocations</th>
             </tr>
           </thead>
@@ -106,16 +107,23 @@ export function InstancesPage() {
                 <td>
                   <Time iso={instance.lastHeartbeatAt} relative />
                 </td>
-                <td>
-                  <Link to={`/invocations?instanceId=${encodeURIComponent(instance.instanceId)}`} className="small">
-                    History
+                <td className="mono small">{instance.activeTaskCount}</td>
+                <td className="small">
+                  <Link to={`/invocations?instanceId=${encodeURIComponent(instance.instanceId)}`} aria-label={`Invocations on ${instance.instanceId}`}>
+                    {instance.invocationCount}
                   </Link>
+                  {instance.lastInvokedAt && (
+                    <span className="dim">
+                      {' '}
+                      · last <Time iso={instance.lastInvokedAt} />
+                    </span>
+                  )}
                 </td>
               </tr>
             ))}
             {list.data && items.length === 0 && (
               <tr>
-                <td colSpan={isAdmin ? 10 : 9} className="empty">
+                <td colSpan={isAdmin ? 11 : 10} className="empty">
                   No instances{status ? ` with status ${status}` : ''}. Register one with <code>npm run agent -- register</code>.
                 </td>
               </tr>

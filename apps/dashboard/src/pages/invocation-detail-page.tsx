@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ApiError } from '../api/client';
-import { FINAL_INVOCATION_STATUSES, Invocation, InvocationResult, Page } from '../api/types';
+import { FINAL_INVOCATION_STATUSES, Invocation, InvocationDetail, InvocationResult, Page } from '../api/types';
 import { ErrorBanner } from '../components/error-banner';
 import { LiveIndicator } from '../components/live-indicator';
 import { Pager, usePager } from '../components/pager';
@@ -23,7 +23,7 @@ export function InvocationDetailPage({ invokeId }: { invokeId: string }) {
   const pollMs = finished ? undefined : POLL_MS;
   const invocation = useResource(
     async (signal) => {
-      const value = await api.get<Invocation>(`/invocations/${encodeURIComponent(invokeId)}`, {}, signal);
+      const value = await api.get<InvocationDetail>(`/invocations/${encodeURIComponent(invokeId)}`, {}, signal);
       setFinished(FINAL_INVOCATION_STATUSES.has(value.status));
       return value;
     },
@@ -95,6 +95,12 @@ export function InvocationDetailPage({ invokeId }: { invokeId: string }) {
           <dd>{data.instanceCount}</dd>
           <dt>Schedule</dt>
           <dd className="mono">{data.timed ? data.frequency : 'once, now'}</dd>
+          <dt>Run as</dt>
+          <dd className="mono">{data.username || <span className="dim">agent's user</span>}</dd>
+          <dt>Working dir</dt>
+          <dd className="mono">{data.workingDir || <span className="dim">default</span>}</dd>
+          <dt>Timeout</dt>
+          <dd>{data.timeout} s</dd>
           {data.timed && (
             <>
               <dt>Time zone</dt>
@@ -103,13 +109,29 @@ export function InvocationDetailPage({ invokeId }: { invokeId: string }) {
               <dd>{data.misfirePolicy ?? '—'}</dd>
             </>
           )}
+          {Object.keys(data.parameters).length > 0 && (
+            <>
+              <dt>Parameters</dt>
+              <dd className="mono small">
+                {Object.entries(data.parameters)
+                  .map(([name, value]) => `${name}=${value}`)
+                  .join('  ')}
+              </dd>
+            </>
+          )}
         </dl>
       </section>
+      <details className="card script">
+        <summary>Script as invoked ({data.commandType})</summary>
+        <pre className="output compact" aria-label="Script as invoked">
+          {data.content}
+        </pre>
+      </details>
 
       {data.timed && (
         <section className="card" aria-labelledby="next-fires-title">
           <h2 id="next-fires-title">Next fire times</h2>
-          {data.nextFireTimes?.length ? (
+          {data.nextFireTimes.length ? (
             <ol className="fire-times" aria-label="Next fire times">
               {data.nextFireTimes.map((iso) => (
                 <li key={iso}>
@@ -132,13 +154,14 @@ export function InvocationDetailPage({ invokeId }: { invokeId: string }) {
                 <th scope="col">Instance</th>
                 <th scope="col">Status</th>
                 <th scope="col">Exit code</th>
+                <th scope="col">Error</th>
                 <th scope="col">Started ({browserZone()})</th>
                 <th scope="col">Finished</th>
                 <th scope="col">Duration</th>
               </tr>
             </thead>
             <tbody>
-              {(data.instances ?? []).map((instance) => (
+              {data.instances.map((instance) => (
                 <tr key={instance.instanceId}>
                   <td>
                     <button type="button" className="link mono" onClick={() => setInstanceFilter(instance.instanceId)} title="Show only this instance's output">
@@ -149,13 +172,16 @@ export function InvocationDetailPage({ invokeId }: { invokeId: string }) {
                     <StatusBadge status={instance.status} />
                   </td>
                   <td className="mono">{instance.exitCode ?? '—'}</td>
+                  <td className="mono small" title={instance.errorInfo}>
+                    {instance.errorCode || <span className="dim">—</span>}
+                  </td>
                   <td>
                     <Time iso={instance.startedAt} />
                   </td>
                   <td>
-                    <Time iso={instance.finishedAt} />
+                    <Time iso={instance.finishedAt ?? instance.stoppedAt} />
                   </td>
-                  <td className="dim">{duration(instance.startedAt, instance.finishedAt)}</td>
+                  <td className="dim">{duration(instance.startedAt, instance.finishedAt ?? instance.stoppedAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -168,9 +194,9 @@ export function InvocationDetailPage({ invokeId }: { invokeId: string }) {
           <h2 id="results-title">{data.timed ? 'Run history' : 'Output'}</h2>
           <label className="inline">
             Instance
-            <select value={instanceFilter} onChange={(event) => setInstanceFilter(event.target.value)}>
+            <select aria-label="Instance" value={instanceFilter} onChange={(event) => setInstanceFilter(event.target.value)}>
               <option value="">All instances</option>
-              {(data.instances ?? []).map((instance) => (
+              {data.instances.map((instance) => (
                 <option key={instance.instanceId}>{instance.instanceId}</option>
               ))}
             </select>

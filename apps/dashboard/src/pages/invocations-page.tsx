@@ -78,7 +78,7 @@ export function InvocationsPage() {
       <form className="filters" onSubmit={apply} aria-label="Filter invocations">
         <label>
           Status
-          <select {...field('status')}>
+          <select aria-label="Status" {...field('status')}>
             <option value="">Any</option>
             {INVOCATION_STATUSES.map((status) => (
               <option key={status}>{status}</option>
@@ -95,7 +95,7 @@ export function InvocationsPage() {
         </label>
         <label>
           Kind
-          <select {...field('timed')}>
+          <select aria-label="Kind" {...field('timed')}>
             <option value="">Any</option>
             <option value="false">Run once</option>
             <option value="true">Timed</option>
@@ -111,7 +111,7 @@ export function InvocationsPage() {
         </label>
         <label>
           Per page
-          <select {...field('pageSize')}>
+          <select aria-label="Per page" {...field('pageSize')}>
             {['', '10', '50'].map((size) => (
               <option key={size} value={size}>
                 {size || '20'}

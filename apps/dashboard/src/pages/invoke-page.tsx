@@ -92,7 +92,7 @@ export function InvokePage() {
           <h2>1. Command</h2>
           <label>
             Command
-            <select value={commandId} onChange={(event) => setCommandId(event.target.value)} required>
+            <select aria-label="Command" value={commandId} onChange={(event) => setCommandId(event.target.value)} required>
               <option value="">Choose a command…</option>
               {pickable.map((item) => (
                 <option key={item.commandId} value={item.commandId}>
@@ -211,7 +211,7 @@ export function InvokePage() {
                 </p>
                 <label>
                   Misfire policy
-                  <select value={misfirePolicy} onChange={(event) => setMisfirePolicy(event.target.value)}>
+                  <select aria-label="Misfire policy" value={misfirePolicy} onChange={(event) => setMisfirePolicy(event.target.value)}>
                     <option value="">Default (run late within the grace window)</option>
                     <option value="FireOnceNow">FireOnceNow (always run the latest missed fire)</option>
                     <option value="Skip">Skip (never run late)</option>
