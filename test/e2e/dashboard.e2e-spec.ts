@@ -172,7 +172,9 @@ describe('Dashboard in a real browser', () => {
     const invokeId = invokeIdFromUrl(page);
     expect(await page.getByRole('list', { name: 'Next fire times' }).getByRole('listitem').count()).toBe(5);
     await page.getByRole('heading', { name: 'Run history' }).waitFor();
-    await page.getByLabel(`Output of ${agent.instanceId}`, { exact: true }).filter({ hasText: /tick-\d+/ }).first().waitFor({ timeout: 30_000 });
+    // Two fires, so the history is a history: newest first, each with its own output.
+    const runs = page.getByLabel(`Output of ${agent.instanceId}`, { exact: true }).filter({ hasText: /tick-\d+/ });
+    await runs.nth(1).waitFor({ timeout: 30_000 });
     await screenshot(page, '08-invocation-timed');
 
     await page.getByRole('button', { name: 'Stop invocation' }).click();

@@ -16,8 +16,7 @@ export function ResultCard({ result, timed }: { result: InvocationResult; timed:
         </span>
         {timed && (
           <span className="fact">
-            scheduled <Time iso={result.scheduledAt} />
-            {result.repeats > 1 && <span className="dim"> · ×{result.repeats}</span>}
+            fire <span className="mono strong">#{result.repeats}</span> scheduled <Time iso={result.scheduledAt} />
           </span>
         )}
         <span className="fact">

@@ -106,7 +106,7 @@ export function InvocationDetailPage({ invokeId }: { invokeId: string }) {
               <dt>Time zone</dt>
               <dd>{data.timeZone ?? '—'}</dd>
               <dt>Misfire policy</dt>
-              <dd>{data.misfirePolicy ?? '—'}</dd>
+              <dd>{data.misfirePolicy ?? <span className="dim">default (grace window)</span>}</dd>
             </>
           )}
           {Object.keys(data.parameters).length > 0 && (
