@@ -170,7 +170,9 @@ describe('Dashboard in a real browser', () => {
 
     await page.getByRole('heading', { name: /^Invocation t-/ }).waitFor();
     const invokeId = invokeIdFromUrl(page);
-    expect(await page.getByRole('list', { name: 'Next fire times' }).getByRole('listitem').count()).toBe(5);
+    const fireTimes = page.getByRole('list', { name: 'Next fire times' });
+    await fireTimes.waitFor();
+    expect(await fireTimes.getByRole('listitem').count()).toBe(5);
     await page.getByRole('heading', { name: 'Run history' }).waitFor();
     // Two fires, so the history is a history: newest first, each with its own output.
     const runs = page.getByLabel(`Output of ${agent.instanceId}`, { exact: true }).filter({ hasText: /tick-\d+/ });
@@ -185,6 +187,36 @@ describe('Dashboard in a real browser', () => {
     const described = await call(app, 'DescribeInvocations', { InvokeId: invokeId });
     expect(described.Invocations.Invocation[0].InvocationStatus).toBe('Stopped');
     await screenshot(page, '09-invocation-stopped');
+  });
+
+  it('pages through the invocations list and filters it by creation time', async () => {
+    const commandId = await newCommand(app, { Name: 'page-filler' }, 'true');
+    for (let i = 0; i < 12; i++) await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]) });
+    const [{ count }] = await app.sql<{ count: number }>('SELECT count(*)::int AS count FROM invocations');
+    const page = await newPage();
+    await signIn(page, ADMIN_KEY_ID, ADMIN_KEY_SECRET);
+    await page.getByLabel('Per page', { exact: true }).selectOption('10');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const pages = page.getByRole('navigation', { name: 'Invocation pages' });
+    await pages.getByText(`1–10 of ${count}`).waitFor();
+    const invokeIds = page.getByRole('table', { name: 'Invocations' }).locator('tbody tr td:first-child');
+    const firstPage = await invokeIds.allTextContents();
+    await pages.getByRole('button', { name: 'Next page' }).click();
+    await pages.getByText(`11–${Math.min(20, count)} of ${count}`).waitFor();
+    const secondPage = await invokeIds.allTextContents();
+    expect(firstPage).toHaveLength(10);
+    expect(secondPage).toHaveLength(Math.min(10, count - 10));
+    expect(secondPage.filter((invokeId) => firstPage.includes(invokeId))).toEqual([]);
+    await pages.getByRole('button', { name: 'Previous page' }).click();
+    await pages.getByText(`1–10 of ${count}`).waitFor();
+
+    // Nothing was created a day from now.
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    await page.getByLabel('Created from', { exact: true }).fill(local);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No invocations match these filters.').waitFor();
+    expect(new URL(page.url()).searchParams.get('since')).toBe(local);
   });
 
   it('shows a readonly key everything but no action, and the service refuses its writes', async () => {
@@ -225,6 +257,10 @@ describe('Dashboard in a real browser', () => {
       body: '{}',
     });
     expect(refused.status).toBe(403);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual([]);
     const described = await call(app, 'DescribeInvocations', { InvokeId: scheduled.InvokeId as string });
     expect(described.Invocations.Invocation[0].InvocationStatus).toBe('Scheduled');
   });
