@@ -48,7 +48,7 @@ export class CommandsRestController {
   @HttpCode(201)
   @ApiOperation({ operationId: 'createCommand', summary: 'Add a command to the catalogue' })
   @RestResponse(201, Command, 'The new command')
-  @RestErrors({ 400: 'MissingParameter.Name/Type/CommandContent, CmdName.ExceedLimit, InvalidCmdType.NotFound, CmdContent.ExceedLimit, …', 404: 'InvalidRegionId.NotFound', 415: 'UnsupportedMediaType' })
+  @RestErrors({ 400: 'MissingParameter.Name/Type/CommandContent, CmdName.ExceedLimit, InvalidCmdType.NotFound, CmdContent.ExceedLimit, …', 404: 'InvalidRegionId.NotFound' })
   async create(
     @RestQuery(RegionQuery) { regionId }: z.output<typeof RegionQuery>,
     @RestBody(CreateCommandRequest, { required: true }) body: z.output<typeof CreateCommandRequest>,
@@ -71,7 +71,7 @@ export class CommandsRestController {
   @Patch(':commandId')
   @ApiOperation({ operationId: 'modifyCommand', summary: 'Change a command; invocations already made keep what they ran' })
   @RestResponse(200, Command, 'The changed command')
-  @RestErrors({ 400: 'CmdName.ExceedLimit, CmdContent.ExceedLimit, InvalidParam.Timeout, …', ...NOT_FOUND, 415: 'UnsupportedMediaType' })
+  @RestErrors({ 400: 'CmdName.ExceedLimit, CmdContent.ExceedLimit, InvalidParam.Timeout, …', ...NOT_FOUND })
   async modify(
     @RestQuery(RegionQuery) { regionId }: z.output<typeof RegionQuery>,
     @RestParam(...COMMAND_ID) commandId: string,

@@ -135,8 +135,8 @@ export const ListInvocationsQuery = z.object({
   commandId: resourceId().optional(),
   instanceId: instanceId().optional(),
   timed: withCode(z.stringbool({ truthy: ['true'], falsy: ['false'] }).optional(), 'InvalidParameter.Timed'),
-  since: z.iso.datetime({ offset: true }).optional().meta({ description: 'Created at or after (ISO 8601)' }),
-  until: z.iso.datetime({ offset: true }).optional().meta({ description: 'Created before (ISO 8601)' }),
+  since: z.iso.datetime({ offset: true }).optional().meta({ description: 'Created at or after (ISO 8601; URL-encode a + offset)' }),
+  until: z.iso.datetime({ offset: true }).optional().meta({ description: 'Created before (ISO 8601; URL-encode a + offset)' }),
   ...pagingQuery,
 });
 

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { openApiComponentSchemas } from './openapi';
+import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { MALFORMED_INPUT, openApiComponentSchemas } from './openapi';
 import { BASIC_AUTH } from './rest-common';
 import { RestModule } from './rest.module';
 
@@ -23,6 +24,12 @@ export function buildRestDocument(app: NestFastifyApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { include: [RestModule] });
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...openApiComponentSchemas() } };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as OperationObject[]) {
+      const refused = operation.responses?.['400'] as ResponseObject | undefined;
+      if (refused && !refused.description) refused.description = MALFORMED_INPUT;
+    }
+  }
   return document;
 }
 

@@ -14,6 +14,8 @@ import { parseInput, readJsonBody } from './rest-input';
 const requestSchemas = z.registry<{ id: string }>();
 const responseSchemas = z.registry<{ id: string }>();
 const TARGET = 'openapi-3.0' as const;
+const REQUEST_ID_HEADER = { 'x-request-id': { description: 'The RequestId, also in error bodies', schema: { type: 'string' } } };
+const ERROR_SCHEMA = { $ref: '#/components/schemas/Error' };
 
 export function requestSchema<T extends z.ZodType>(id: string, schema: T): T {
   requestSchemas.add(schema, { id });
@@ -65,6 +67,16 @@ function isOptional(schema: z.ZodType): boolean {
   return schema.safeParse(undefined).success;
 }
 
+/**
+ * Input can be refused: a route with input documents a 400 (and, with a body, a 415). The
+ * description is left empty here, for the route's RestErrors to give; the document builder
+ * fills a generic one where it does not (see MALFORMED_INPUT).
+ */
+const MAY_REFUSE_INPUT = ApiResponse({ status: 400, description: '', headers: REQUEST_ID_HEADER, schema: ERROR_SCHEMA });
+const MAY_REFUSE_MEDIA_TYPE = ApiResponse({ status: 415, description: 'UnsupportedMediaType: the body is not application/json', headers: REQUEST_ID_HEADER, schema: ERROR_SCHEMA });
+
+export const MALFORMED_INPUT = 'A missing or malformed parameter: MissingParameter.<Name>, or the code in the field’s x-error-code (else InvalidParameter.<Name>)';
+
 /** A parameter decorator that also documents its method: the decorated method is already on the prototype. */
 function documenting(read: ParameterDecorator, docs: MethodDecorator): ParameterDecorator {
   return (target, key, index) => {
@@ -86,7 +98,7 @@ export function RestQuery(schema: z.ZodObject): ParameterDecorator {
     const { description, ...fieldSchema } = inputSchemaOf(field);
     return ApiQuery({ name, required: !isOptional(field), schema: fieldSchema, description });
   });
-  return documenting(read, applyDecorators(...docs));
+  return documenting(read, applyDecorators(...docs, MAY_REFUSE_INPUT));
 }
 
 /** A path parameter, validated by `schema` (its codes as for any other field). */
@@ -96,7 +108,7 @@ export function RestParam(name: string, schema: z.ZodType, description: string):
     const params = context.switchToHttp().getRequest<FastifyRequest>().params as Record<string, string>;
     return parseInput(wrapper, { [name]: params[name] })[name];
   })();
-  return documenting(read, ApiParam({ name, required: true, schema: inputSchemaOf(schema), description }));
+  return documenting(read, applyDecorators(ApiParam({ name, required: true, schema: inputSchemaOf(schema), description }), MAY_REFUSE_INPUT));
 }
 
 /** The JSON body, validated by a named request schema; an optional body may be left out. */
@@ -105,10 +117,8 @@ export function RestBody(schema: z.ZodObject, options: { required: boolean }): P
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     return parseInput(schema, readJsonBody(request.body, request.headers['content-type']));
   })();
-  return documenting(read, ApiBody({ schema: refTo(requestSchemas, schema), required: options.required }));
+  return documenting(read, applyDecorators(ApiBody({ schema: refTo(requestSchemas, schema), required: options.required }), MAY_REFUSE_INPUT, MAY_REFUSE_MEDIA_TYPE));
 }
-
-const REQUEST_ID_HEADER = { 'x-request-id': { description: 'The RequestId, also in error bodies', schema: { type: 'string' } } };
 
 /** A success answer: a named response schema, or no body (204). */
 export function RestResponse(status: number, schema: z.ZodType | null, description: string): MethodDecorator & ClassDecorator {
@@ -121,10 +131,10 @@ export function RestResponse(status: number, schema: z.ZodType | null, descripti
 }
 
 /** Failure answers: each status with the REST error body, described by the codes it can carry. */
-export function RestErrors(errors: Partial<Record<400 | 401 | 403 | 404 | 415 | 429, string>>): MethodDecorator & ClassDecorator {
+export function RestErrors(errors: Partial<Record<400 | 401 | 403 | 404 | 429, string>>): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ...Object.entries(errors).map(([status, description]) =>
-      ApiResponse({ status: Number(status), description, headers: REQUEST_ID_HEADER, schema: { $ref: '#/components/schemas/Error' } }),
+      ApiResponse({ status: Number(status), description, headers: REQUEST_ID_HEADER, schema: ERROR_SCHEMA }),
     ),
   );
 }
