@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const app = await createServer(config, databaseUrl);
   await app.listen(config.PORT, config.HOST);
   serverLogger.log(`Cloud Assistant API listening on http://${config.HOST}:${config.PORT}`);
+  serverLogger.log(`Dashboard: http://${config.HOST}:${config.PORT}/dashboard/`);
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

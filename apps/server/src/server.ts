@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES } from './api/request-parser';
 import { AppModule } from './app.module';
 import { AccessKeysService } from './auth/access-keys.service';
 import type { AppConfig } from './config/config.schema';
+import { serveDashboard } from './dashboard/dashboard-static';
 import { serveRestDocs } from './rest/openapi-document';
 import { createAppLogger } from './logging/app-logger';
 import { installRequestHooks } from './logging/request-hooks';
@@ -32,6 +33,7 @@ export async function createServer(config: AppConfig, databaseUrl: string): Prom
   });
   app.useGlobalFilters(edgeErrors);
   serveRestDocs(app);
+  await serveDashboard(app);
   await app.init();
   await app.get(AccessKeysService).bootstrap();
   return app;
