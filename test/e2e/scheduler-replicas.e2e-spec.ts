@@ -83,7 +83,8 @@ describe('timed invocations on several service processes', () => {
     const schedules = await startSchedules();
     const until = Date.now() + RUN_MS;
     let kills = 0;
-    while (Date.now() < until) {
+    // At least three kills however slowly replicas start on a loaded machine, and at least RUN_MS.
+    while (kills < 3 || Date.now() < until) {
       await new Promise((r) => setTimeout(r, 1500 + Math.random() * 1000));
       const victim = replicas.shift()!;
       await victim.kill('SIGKILL');
@@ -92,7 +93,6 @@ describe('timed invocations on several service processes', () => {
     }
     const stoppedAt = await stopAll(schedules);
     const { runs, scheduled } = await audit(schedules, stoppedAt);
-    expect(kills).toBeGreaterThanOrEqual(2);
     expect(runs).toBe(scheduled);
   }, 90_000);
 });

@@ -80,12 +80,17 @@ describe('the server process', () => {
     const { url, port } = postgres;
     await postgres.stop();
     const dataDir = mkdtempSync(join(tmpdir(), 'ca-server-'));
-    const starting = startNode(SERVER, [], { env: { ...baseEnv(dataDir, await freePort()), DATABASE_URL: url }, ready: /API listening on/ });
-    await new Promise((r) => setTimeout(r, 2000));
+    // Start the database only once the server has found it missing, however slowly it loads.
+    const apiPort = await freePort();
+    const server = await startNode(SERVER, [], { env: { ...baseEnv(dataDir, apiPort), DATABASE_URL: url }, ready: /database not reachable yet/ });
     postgres = await startEmbeddedPostgres(pgDir, () => {}, { port });
-    const server = await starting;
+    for (let waited = 0; !/API listening on/.test(server.output()); waited += 100) {
+      if (waited > 60_000 || server.child.exitCode !== null) throw new Error(`server did not come up:\n${server.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     try {
-      expect(server.output()).toContain('database not reachable yet');
+      // It did not exit: it came up on the late database and serves from it.
+      expect((await fetch(`http://127.0.0.1:${apiPort}/health/ready`)).status).toBe(200);
     } finally {
       server.child.kill('SIGTERM');
       await exited(server.child);
