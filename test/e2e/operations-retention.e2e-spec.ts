@@ -25,7 +25,9 @@ describe('retention', () => {
   let scheduledAsJob: boolean;
 
   beforeAll(async () => {
-    app = await startTestApp({ RECORD_RETENTION_DAYS: '30' });
+    // A delivery timeout longer than the rows' ages: housekeeping must not abort the old Pending
+    // record this suite writes (in real life it would have been aborted 60 s after its creation).
+    app = await startTestApp({ RECORD_RETENTION_DAYS: '30', DELIVERY_TIMEOUT_SECONDS: String(400 * 86_400) });
     retention = app.app.get(RetentionService);
     // The tests run the purge themselves: a background pass in the middle would change the counts.
     const jobs = app.app.get(SchedulerRegistry);
