@@ -60,13 +60,14 @@ function summarizePlan(root: PlanNode): Omit<PlanSummary, 'ms'> {
 /**
  * EXPLAIN (ANALYZE, BUFFERS) of one statement with its parameters, bound the way the service
  * binds them (unnamed statement, custom plan). Runs it `runs` times and keeps the median time:
- * the floor PostgreSQL itself needs for this SQL, without network, driver or service.
+ * the floor PostgreSQL itself needs for this SQL, without network, driver or service. Timed
+ * with TIMING OFF: per-node clocks would inflate plans that touch many rows.
  */
 export async function explainStatement(db: Client, sql: string, values: unknown[], runs = 5): Promise<ExplainedStatement> {
   const times: number[] = [];
   let root: PlanNode | undefined;
   for (let i = 0; i < runs; i++) {
-    const result = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, values);
+    const result = await db.query(`EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${sql}`, values);
     const [plan] = result.rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode; 'Planning Time': number; 'Execution Time': number }>;
     times.push(plan['Planning Time'] + plan['Execution Time']);
     root = plan.Plan;
@@ -77,11 +78,11 @@ export async function explainStatement(db: Client, sql: string, values: unknown[
   return { sql, values, text, summary: { ...summarizePlan(root!), ms: times[Math.floor(times.length / 2)] } };
 }
 
-/** One line: which indexes, any sequential scan, rows scanned, PostgreSQL's time. */
+/** One line: which indexes, any sequential scan, rows scanned, PostgreSQL's time per statement. */
 export function compactPlan(statements: ExplainedStatement[]): string {
   const indexes = [...new Set(statements.flatMap((s) => s.summary.indexes.map((i) => i.replace(/ \((Index|Index Only|Bitmap Index) Scan\)/, (_, t: string) => ` ${t === 'Index Only' ? 'IOS' : t === 'Bitmap Index' ? 'bitmap' : 'scan'}`))))];
   const seq = [...new Set(statements.flatMap((s) => s.summary.seqScans))];
   const rows = statements.reduce((sum, s) => sum + s.summary.rowsScanned, 0);
-  const ms = statements.reduce((sum, s) => sum + s.summary.ms, 0);
-  return `${statements.length} stmt; ${indexes.join(', ') || 'no index'}${seq.length ? `; SEQ SCAN ${seq.join(', ')}` : ''}; ${rows.toLocaleString('en')} rows scanned; ${ms.toFixed(2)} ms`;
+  const ms = statements.map((s) => s.summary.ms.toFixed(2)).join(' + ');
+  return `${indexes.join(', ') || 'no index'}${seq.length ? `; SEQ SCAN ${seq.join(', ')}` : ''}; ${rows.toLocaleString('en')} rows scanned; ${statements.length} stmt ${ms} ms`;
 }

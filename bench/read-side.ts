@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { runMigrations } from '../apps/server/src/database/migrate';
@@ -131,6 +131,7 @@ async function captureSql(env: BenchEnvironment, queries: ReadQuery[], walkPages
     return captured;
   } finally {
     await capture.close();
+    rmSync(file, { force: true });
   }
 }
 
@@ -223,6 +224,7 @@ export const readSideScenario: BenchScenario = {
     for (const { query, latency, plans } of r.queries) {
       if (plans.length === 0) {
         rows.push({ scenario: `  ${query.label}`, ours: `p50 ${ms(latency.p50)}, p99 ${ms(latency.p99)}` });
+        log(`${query.label}: p50 ${ms(latency.p50)} p99 ${ms(latency.p99)}`);
         continue;
       }
       const floor = plans.reduce((sum, p) => sum + p.summary.ms, 0);
