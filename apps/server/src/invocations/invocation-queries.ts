@@ -50,9 +50,13 @@ export async function latestRuns(
   );
 }
 
-/** The latest run of `r`'s invocation on `r`'s instance: no later run exists (DISTINCT ON, as an anti-join). */
-export const IS_LATEST_RUN = `NOT EXISTS (SELECT 1 FROM invocation_records later
-  WHERE later.invoke_id = r.invoke_id AND later.instance_id = r.instance_id AND later.scheduled_at > r.scheduled_at)`;
+/**
+ * `r` is the latest run of invocation `i` on its instance: DISTINCT ON's choice, as a filter. A
+ * one-shot has one run per instance (InvokeCommand writes them once), so only timed runs need the
+ * probe for a later run; as an anti-join over all runs the planner could go quadratic on them.
+ */
+export const IS_LATEST_RUN = `(i.repeat_mode = 'Once' OR NOT EXISTS (SELECT 1 FROM invocation_records later
+  WHERE later.invoke_id = r.invoke_id AND later.instance_id = r.instance_id AND later.scheduled_at > r.scheduled_at))`;
 
 /** A small WHERE-clause builder with numbered parameters. */
 export class SqlFilter {
