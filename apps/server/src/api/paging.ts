@@ -31,16 +31,16 @@ export function readPaging(params: RpcParams, options: { defaultSize: number; ma
 }
 
 /**
- * The paging fields of a list response. With `lastKey` (the key of this page's last row) the
- * NextToken lets a keyset reader start the next page right after it, at the cost of one index
- * probe instead of skipping `offset` rows, and carries this TotalCount so later pages need not
- * count again.
+ * The paging fields of a list response. A keyset reader passes `nextKey`: the key of this page's
+ * last row when more rows follow (null when none do). Its NextToken then lets the next page start
+ * right after that row, at the cost of one index probe instead of skipping `offset` rows, and
+ * carries this TotalCount so later pages need not count again.
  */
-export function pageFields(paging: Paging, totalCount: number, returned: number, lastKey?: string): Record<string, unknown> {
+export function pageFields(paging: Paging, totalCount: number, returned: number, nextKey?: string | null): Record<string, unknown> {
   const nextOffset = paging.offset + returned;
   let nextToken = '';
-  if (lastKey !== undefined && returned > 0 && nextOffset < totalCount) nextToken = encodeToken(`k:${nextOffset}:${totalCount}:${lastKey}`);
-  else if (lastKey === undefined && nextOffset < totalCount) nextToken = encodeToken(`o:${nextOffset}`);
+  if (nextKey) nextToken = encodeToken(`k:${nextOffset}:${totalCount}:${nextKey}`);
+  else if (nextKey === undefined && nextOffset < totalCount) nextToken = encodeToken(`o:${nextOffset}`);
   return { TotalCount: totalCount, PageNumber: paging.pageNumber, PageSize: paging.limit, NextToken: nextToken };
 }
 

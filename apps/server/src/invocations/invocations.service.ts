@@ -44,14 +44,15 @@ export class InvocationsService {
   /**
    * DescribeInvocations: a page, newest first, with the latest run on each instance. The count
    * runs beside the page on another connection; a keyset NextToken skips it (its TotalCount is
-   * the one the first page reported) and starts after the previous page's last invocation.
+   * the one the first page reported) and starts after the previous page's last invocation. One
+   * row more than the page tells whether another page follows (`nextKey`).
    * `includeOutput: false` leaves the runs' output empty (not fetched).
    */
   async list(
     filter: InvocationFilter,
     paging: Paging,
     options: { includeOutput?: boolean } = {},
-  ): Promise<{ invocations: InvocationEntity[]; runs: RecordRow[]; total: number; lastKey?: string }> {
+  ): Promise<{ invocations: InvocationEntity[]; runs: RecordRow[]; total: number; nextKey: string | null }> {
     const f = new SqlFilter();
     f.add((p) => `i.region_id = ${p}`, filter.regionId);
     f.addIf(filter.invokeId, (p) => `i.invoke_id = ${p}`);
@@ -69,17 +70,19 @@ export class InvocationsService {
       // Newest first, then by id: rows after the key are older, or as old with a greater id.
       page.conditions.push(`i.created_at <= ${after}`, `(i.created_at < ${after} OR i.invoke_id > ${key})`);
     }
-    const readPage = async (): Promise<{ invocations: InvocationEntity[]; runs: RecordRow[] }> => {
-      const invocations: InvocationEntity[] = await this.dataSource.query(
+    const readPage = async (): Promise<{ invocations: InvocationEntity[]; runs: RecordRow[]; nextKey: string | null }> => {
+      const rows: InvocationEntity[] = await this.dataSource.query(
         `SELECT ${invocationColumns(this.dataSource)} FROM invocations i ${page.where()}
           ORDER BY i.created_at DESC, i.invoke_id
-          LIMIT ${page.next(paging.limit)} OFFSET ${page.next(paging.after ? 0 : paging.offset)}`,
+          LIMIT ${page.next(paging.limit + 1)} OFFSET ${page.next(paging.after ? 0 : paging.offset)}`,
         page.values,
       );
-      return { invocations, runs: await latestRuns(this.dataSource.manager, invocations, { output: options.includeOutput ?? true }) };
+      const invocations = rows.slice(0, paging.limit);
+      const nextKey = rows.length > paging.limit ? invocations[invocations.length - 1].invokeId : null;
+      return { invocations, nextKey, runs: await latestRuns(this.dataSource.manager, invocations, { output: options.includeOutput ?? true }) };
     };
-    const [{ invocations, runs }, total] = await Promise.all([readPage(), paging.after?.total ?? this.count(`FROM invocations i ${f.where()}`, f.values)]);
-    return { invocations, runs, total, lastKey: invocations.at(-1)?.invokeId };
+    const [read, total] = await Promise.all([readPage(), paging.after?.total ?? this.count(`FROM invocations i ${f.where()}`, f.values)]);
+    return { ...read, total };
   }
 
   /**
@@ -89,7 +92,7 @@ export class InvocationsService {
   async results(
     filter: ResultFilter,
     paging: Paging,
-  ): Promise<{ rows: Array<RecordRow & { commandId: string; username: string }>; total: number; lastKey?: string }> {
+  ): Promise<{ rows: Array<RecordRow & { commandId: string; username: string }>; total: number; nextKey: string | null }> {
     const latestOfOne = !filter.includeHistory && filter.invokeId !== undefined;
     const from = latestOfOne
       ? `FROM invocations i CROSS JOIN LATERAL unnest(i.instance_ids) AS u(instance_id)
@@ -117,15 +120,18 @@ export class InvocationsService {
           AND (r.scheduled_at < ${a('scheduled_at')} OR (r.scheduled_at = ${a('scheduled_at')} AND r.record_id > ${a('record_id')}))))`,
       );
     }
-    const readPage = (): Promise<Array<RecordRow & { commandId: string; username: string }>> =>
-      this.dataSource.query(
+    const readPage = async (): Promise<{ rows: Array<RecordRow & { commandId: string; username: string }>; nextKey: string | null }> => {
+      const read: Array<RecordRow & { commandId: string; username: string }> = await this.dataSource.query(
         `${withAfter} SELECT ${recordColumns('r')}, i.command_id AS "commandId", i.username ${from} ${page.where()}
           ORDER BY r.created_at DESC, r.instance_id, r.scheduled_at DESC, r.record_id
-          LIMIT ${page.next(paging.limit)} OFFSET ${page.next(paging.after ? 0 : paging.offset)}`,
+          LIMIT ${page.next(paging.limit + 1)} OFFSET ${page.next(paging.after ? 0 : paging.offset)}`,
         page.values,
       );
-    const [rows, total] = await Promise.all([readPage(), paging.after?.total ?? this.count(`${from} ${f.where()}`, f.values)]);
-    return { rows, total, lastKey: rows.at(-1)?.recordId };
+      const rows = read.slice(0, paging.limit);
+      return { rows, nextKey: read.length > paging.limit ? rows[rows.length - 1].recordId : null };
+    };
+    const [read, total] = await Promise.all([readPage(), paging.after?.total ?? this.count(`${from} ${f.where()}`, f.values)]);
+    return { ...read, total };
   }
 
   private async count(fromWhere: string, values: unknown[]): Promise<number> {
