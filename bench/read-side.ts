@@ -163,7 +163,14 @@ export interface ReadSideResult {
   queries: Array<{ query: ReadQuery; latency: ReturnType<typeof summarize>; plans: ExplainedStatement[] }>;
 }
 
-export async function measureReadSide(options: { records: number; samples: number; walkPages: number; log: (line: string) => void }): Promise<ReadSideResult> {
+export async function measureReadSide(options: {
+  records: number;
+  samples: number;
+  walkPages: number;
+  /** EXPLAIN ANALYZE runs per statement; the median is the floor. */
+  explainRuns: number;
+  log: (line: string) => void;
+}): Promise<ReadSideResult> {
   const env = new BenchEnvironment();
   // Seeded Pending/Running rows stay so while we read; sequential calls outrun the default rate
   // limit; the capture server and the timed one share the database, so they share its key.
@@ -195,7 +202,7 @@ export async function measureReadSide(options: { records: number; samples: numbe
     await db.connect();
     try {
       for (const [i, result] of results.entries()) {
-        for (const statement of captured[i]) result.plans.push(await explainStatement(db, statement.text, statement.values));
+        for (const statement of captured[i]) result.plans.push(await explainStatement(db, statement.text, statement.values, options.explainRuns));
       }
     } finally {
       await db.end();
@@ -225,7 +232,11 @@ function renderPlans(seed: SeedSummary, results: ReadSideResult['queries']): str
 export const readSideScenario: BenchScenario = {
   name: 'read',
   async run({ quick, log }) {
-    const r = await measureReadSide({ records: quick ? 100_000 : 1_000_000, samples: quick ? 60 : 300, walkPages: quick ? 20 : 200, log });
+    const r = await measureReadSide(
+      quick
+        ? { records: 100_000, samples: 40, walkPages: 10, explainRuns: 3, log }
+        : { records: 1_000_000, samples: 300, walkPages: 200, explainRuns: 5, log },
+    );
     const rows: BenchRow[] = [
       {
         scenario: `Read side: ${r.seed.invocations.toLocaleString('en')} invocations, ${r.seed.records.toLocaleString('en')} records; first pages (plans: ${PLANS_FILE.slice(REPO.length + 1)})`,
