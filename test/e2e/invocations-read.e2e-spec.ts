@@ -221,6 +221,10 @@ describe('invocations: reads, idempotency, stop, parameters', () => {
 
       const described = await invocation(invokeId);
       expect(described.InvokeInstances.InvokeInstance.map((i: any) => i.Repeats)).toEqual([3, 3]);
+      // The latest run's output, only when asked for.
+      expect(described.InvokeInstances.InvokeInstance.map((i: any) => i.Output)).toEqual(['', '']);
+      const withOutput = (await call(app, 'DescribeInvocations', { InvokeId: invokeId, IncludeOutput: 'true' })).Invocations.Invocation[0];
+      expect(withOutput.InvokeInstances.InvokeInstance.map((i: any) => Buffer.from(i.Output, 'base64').toString())).toEqual([`run 3 on ${p}`, `run 3 on ${q}`]);
     });
   });
 
@@ -270,6 +274,32 @@ describe('invocations: reads, idempotency, stop, parameters', () => {
       await expectRefused(action, { CommandId: commandId, MaxResults: '51' }, 'InvalidParameter.MaxResults', 400);
       await expectRefused(action, { CommandId: commandId, PageSize: '51' }, 'InvalidParam.PageSize', 400);
     });
+  });
+
+  describe('a NextToken walk while new invocations arrive', () => {
+    it.each(['DescribeInvocations', 'DescribeInvocationResults'])(
+      '%s neither repeats nor skips, and keeps the TotalCount it started with',
+      async (action) => {
+        const instanceId = await newInstance(app);
+        const commandId = await newCommand(app);
+        const existing: string[] = [];
+        for (let i = 0; i < 5; i++) existing.push(await invoke({ CommandId: commandId, InstanceIds: JSON.stringify([instanceId]) }));
+        const page = async (next: string): Promise<{ ids: string[]; total: number; next: string }> => {
+          const body = await call(app, action, { CommandId: commandId, MaxResults: '2', ...(next ? { NextToken: next } : {}) });
+          const listed = action === 'DescribeInvocations' ? body : body.Invocation;
+          const items = action === 'DescribeInvocations' ? listed.Invocations.Invocation : listed.InvocationResults.InvocationResult;
+          return { ids: items.map((i: any) => i.InvokeId), total: listed.TotalCount, next: listed.NextToken };
+        };
+
+        const pages = [await page('')];
+        // Newer invocations land on top of the list: paging by offset would show page 1 again.
+        for (let i = 0; i < 3; i++) await invoke({ CommandId: commandId, InstanceIds: JSON.stringify([instanceId]) });
+        while (pages.at(-1)!.next !== '' && pages.length < 10) pages.push(await page(pages.at(-1)!.next));
+
+        expect(pages.map((p) => [p.ids.length, p.total])).toEqual([[2, 5], [2, 5], [1, 5]]);
+        expect(pages.flatMap((p) => p.ids)).toEqual([...existing].reverse());
+      },
+    );
   });
 
   describe('ClientToken idempotency', () => {

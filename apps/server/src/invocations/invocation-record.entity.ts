@@ -15,6 +15,8 @@ import { RECORD_STATUSES, RecordStatus, sqlList } from './invocation-status';
 @Check('invocation_records_dropped_check', `dropped >= 0`)
 @Index('invocation_records_instance_status_idx', ['instanceId', 'status'])
 @Index('invocation_records_instance_created_idx', ['instanceId', 'createdAt'])
+// DescribeInvocationResults of one invocation with IncludeHistory, newest first: a timed one has thousands of runs.
+@Index('invocation_records_invoke_created_idx', ['invokeId', 'createdAt'])
 @Index('invocation_records_open_idx', ['status', 'createdAt'], { where: `status IN ('Pending', 'Running')` })
 export class InvocationRecordEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'record_id' })

@@ -13,9 +13,12 @@ export type MisfirePolicy = 'FireOnceNow' | 'Skip';
 @Check('invocations_status_check', `status IN (${sqlList(INVOCATION_STATUSES)})`)
 @Check('invocations_repeat_mode_check', `repeat_mode IN ('Once', 'Period')`)
 @Check('invocations_timed_has_frequency', `(repeat_mode = 'Period') = (frequency IS NOT NULL)`)
+// DescribeInvocations pages newest first, and counts, on these: unfiltered, by status, by command
+// (command first: DescribeCommands counts InvokeTimes by command alone). Each has region_id, so
+// the count of a filter is an index-only scan.
 @Index('invocations_region_created_idx', ['regionId', 'createdAt'])
-@Index('invocations_status_created_idx', ['status', 'createdAt'])
-@Index('invocations_command_created_idx', ['commandId', 'createdAt'])
+@Index('invocations_region_status_created_idx', ['regionId', 'status', 'createdAt'])
+@Index('invocations_command_region_created_idx', ['commandId', 'regionId', 'createdAt'])
 @Index('invocations_client_token_key', ['clientToken'], { unique: true, where: 'client_token IS NOT NULL' })
 export class InvocationEntity {
   @PrimaryColumn({ name: 'invoke_id', type: 'varchar', length: 34 })

@@ -70,12 +70,12 @@ export class InvocationsActions {
     const options = { encoding: readContentEncoding(params), includeOutput: params.bool('IncludeOutput') ?? false };
     const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
     await this.regions.assertExists(regionId);
-    const { invocations, runs, total } = await this.invocations.list(filter, paging);
+    const { invocations, runs, total, nextKey } = await this.invocations.list(filter, paging, { includeOutput: options.includeOutput });
     return {
       Invocations: {
         Invocation: invocations.map((i) => presentInvocation(i, runs.filter((r) => r.invokeId === i.invokeId), options)),
       },
-      ...pageFields(paging, total, invocations.length),
+      ...pageFields(paging, total, invocations.length, nextKey),
     };
   }
 
@@ -93,11 +93,11 @@ export class InvocationsActions {
     const encoding = readContentEncoding(params);
     const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
     await this.regions.assertExists(regionId);
-    const { rows, total } = await this.invocations.results(filter, paging);
+    const { rows, total, nextKey } = await this.invocations.results(filter, paging);
     return {
       Invocation: {
         InvocationResults: { InvocationResult: rows.map((row) => presentInvocationResult(row, row, encoding)) },
-        ...pageFields(paging, total, rows.length),
+        ...pageFields(paging, total, rows.length, nextKey),
       },
     };
   }

@@ -43,7 +43,7 @@ export class InvocationsRestController {
   async list(@RestQuery(ListInvocationsQuery) query: z.output<typeof ListInvocationsQuery>): Promise<Page<InvocationDto>> {
     const paging = toPaging(query);
     await this.regions.assertExists(query.regionId);
-    const { invocations, runs, total } = await this.invocations.list(
+    const { invocations, runs, total, nextKey } = await this.invocations.list(
       {
         regionId: query.regionId,
         commandId: query.commandId,
@@ -55,7 +55,7 @@ export class InvocationsRestController {
       },
       paging,
     );
-    return page(invocations.map((invocation) => toInvocationDto(invocation, runs)), paging, total);
+    return page(invocations.map((invocation) => toInvocationDto(invocation, runs)), paging, total, nextKey);
   }
 
   @Post()
@@ -116,9 +116,9 @@ export class InvocationsRestController {
     const paging = toPaging(query);
     await this.regions.assertExists(query.regionId);
     const filter = { regionId: query.regionId, invokeId, instanceId: query.instanceId, statuses: query.status && [query.status], includeHistory: true };
-    const { rows, total } = await this.invocations.results(filter, paging);
+    const { rows, total, nextKey } = await this.invocations.results(filter, paging);
     if (total === 0) await this.find(query.regionId, invokeId);
-    return page(rows.map(toResultDto), paging, total);
+    return page(rows.map(toResultDto), paging, total, nextKey);
   }
 
   /** DescribeInvocations' read, filtered to the one id. */

@@ -2,7 +2,7 @@ import { applyDecorators, Controller, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiTags } from '@nestjs/swagger';
 import { INSTANCE_ID_PATTERN } from '@ca/protocol';
 import { z } from 'zod';
-import { decodeToken, encodeToken, Paging } from '../api/paging';
+import { decodeToken, nextPageToken, Paging } from '../api/paging';
 import { responseSchema, RestErrors } from './openapi';
 import { RestAuthGuard } from './rest-auth.guard';
 import { REST_PREFIX } from './rest-error';
@@ -54,15 +54,15 @@ export const regionIdQuery = withCode(
 
 export const pagingQuery = {
   pageSize: withCode(z.coerce.number().int().min(1).max(50).optional().meta({ description: 'Items per page, 1-50 (default 10)' }), 'InvalidParam.PageSize'),
-  nextToken: withCode(text(64).optional().meta({ description: 'From the previous page; opaque' }), 'InvalidParameter.NextToken'),
+  nextToken: withCode(text(256).optional().meta({ description: 'From the previous page; opaque' }), 'InvalidParameter.NextToken'),
 };
 
 export const DEFAULT_PAGE_SIZE = 10;
 
 export function toPaging(query: { pageSize?: number; nextToken?: string }): Paging {
   const limit = query.pageSize ?? DEFAULT_PAGE_SIZE;
-  const offset = query.nextToken === undefined ? 0 : decodeToken(query.nextToken);
-  return { offset, limit, pageNumber: Math.floor(offset / limit) + 1 };
+  const { offset, after } = query.nextToken === undefined ? { offset: 0, after: undefined } : decodeToken(query.nextToken);
+  return { offset, limit, pageNumber: Math.floor(offset / limit) + 1, ...(after && { after }) };
 }
 
 export function pageOf<T extends z.ZodType>(id: string, item: T) {
@@ -82,9 +82,9 @@ export interface Page<T> {
   totalCount: number;
 }
 
-export function page<T>(items: T[], paging: Paging, totalCount: number): Page<T> {
-  const nextOffset = paging.offset + items.length;
-  return { items, nextToken: nextOffset < totalCount ? encodeToken(nextOffset) : null, totalCount };
+/** `nextKey` from a keyset reader (see the invocations service), as the RPC edge pages. */
+export function page<T>(items: T[], paging: Paging, totalCount: number, nextKey?: string | null): Page<T> {
+  return { items, nextToken: nextPageToken(paging, totalCount, items.length, nextKey) || null, totalCount };
 }
 
 /** An instance id as InvokeCommand accepts it. */
