@@ -1,8 +1,10 @@
 import { Controller, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { RateLimiter } from '../auth/rate-limiter';
 import { RequestAuthenticator } from '../auth/request-authenticator';
+import { SignatureNonce } from '../auth/signature-nonce';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { ActionRegistry } from './action-registry';
@@ -29,6 +31,7 @@ export class RpcController {
     private readonly registry: ActionRegistry,
     private readonly authenticator: RequestAuthenticator,
     private readonly rateLimiter: RateLimiter,
+    private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -48,6 +51,7 @@ export class RpcController {
     let action = 'Unknown';
     const abort = new AbortController();
     request.raw.on('close', () => abort.abort());
+    let nonce: SignatureNonce | undefined;
     try {
       const incoming = toIncoming(request);
       format = responseFormat(incoming);
@@ -58,19 +62,26 @@ export class RpcController {
       }
       const version = incoming.headers['x-acs-version'] ?? incoming.params.get('Version');
       if (version !== undefined && version !== API_VERSION) throw new ApiError('InvalidParameter.Version');
-      const caller = await this.authenticator.authenticate(incoming);
+      const authenticated = await this.authenticator.authenticate(incoming);
+      const caller = authenticated.caller;
+      nonce = authenticated.nonce;
       this.rateLimiter.take(caller.accessKeyId);
       authorize(caller, registered.access, action);
+      if (!registered.spendsNonce) await nonce.spend(this.dataSource);
       const context: RpcContext = {
         action,
         requestId,
         params: new RpcParams(incoming.params),
         caller,
+        nonce,
         signal: abort.signal,
       };
       const result = await registered.handler(context);
+      // A spendsNonce handler spends it before its effects commit; this only covers one that had nothing to commit.
+      if (!nonce.spent) await nonce.spend(this.dataSource);
       this.send(reply, 200, format, `${action}Response`, { RequestId: requestId, ...result });
-    } catch (error) {
+    } catch (thrown) {
+      const error = await this.burnNonce(nonce, thrown);
       const apiError = toApiError(error);
       if (apiError.code === 'ServiceUnavailable') {
         this.logger.warn(`${action} answered ServiceUnavailable (RequestId ${requestId}): ${(error as Error)?.message}`);
@@ -85,6 +96,21 @@ export class RpcController {
         Code: apiError.code,
         Message: apiError.message,
       });
+    }
+  }
+
+  /**
+   * A correctly signed request that failed before its nonce was spent still spends it, so that
+   * a replay is refused whatever the first attempt did; a replay of an already spent nonce is
+   * answered SignatureNonceUsed, as if the nonce had been checked first.
+   */
+  private async burnNonce(nonce: SignatureNonce | undefined, error: unknown): Promise<unknown> {
+    if (!nonce || nonce.spent) return error;
+    try {
+      await nonce.spend(this.dataSource);
+      return error;
+    } catch (burnError) {
+      return burnError instanceof ApiError && burnError.code === 'SignatureNonceUsed' ? burnError : error;
     }
   }
 
