@@ -114,7 +114,6 @@ export class OneShotInvocationWriter {
   }
 
   private async execute(invocations: OneShotInvocation[]): Promise<Map<number, string | null>> {
-    const targets = invocations.flatMap((inv, n) => inv.instanceIds.map((instanceId, ord) => ({ n, instanceId, ord })));
     const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     const result = await pool.query<{ n: number; refusal: string | null }>({
       name: 'one-shot-invocations',
@@ -126,16 +125,13 @@ export class OneShotInvocationWriter {
         invocations.map((i) => i.commandId),
         invocations.map((i) => i.nonce.accessKeyId),
         invocations.map((i) => i.nonce.value),
-        invocations.map((i) => i.instanceIds.length),
         invocations.map((i) => i.workingDir ?? null),
         invocations.map((i) => i.username ?? null),
         invocations.map((i) => i.timeout ?? null),
         invocations.map((i) => i.createdAt),
-        // At most 100 ids of at most 64 characters: always within one NOTIFY payload.
+        // The instance list is also the agents' wake-up payload: at most 100 ids of at most 64
+        // characters always fit one NOTIFY (DispatchNotifier's format: ids joined by commas).
         invocations.map((i) => i.instanceIds.join(',')),
-        targets.map((t) => t.n),
-        targets.map((t) => t.instanceId),
-        targets.map((t) => t.ord),
         NONCE_LIFETIME_SECONDS,
         DISPATCH_CHANNEL,
       ],
@@ -149,69 +145,69 @@ const NEEDS_PARAMETERS = 'EnableParameter';
 
 /**
  * One statement for a batch of requests; data-modifying CTEs share one snapshot and commit
- * together. Refusals, in SPEC §2.2's order after the nonce: command, unknown instance, classic
- * network, status, no client. The instances are locked FOR KEY SHARE: enough to hold off
- * DeregisterInstance and RegisterInstance (FOR UPDATE) until we commit, without waiting for
- * agents' heartbeat updates of the same rows.
+ * together. A request's instances travel as its comma-separated list (instance ids never hold a
+ * comma: readInvokeRequest checks their pattern). Refusals, in SPEC §2.2's order after the nonce:
+ * command, unknown instance, classic network, status, no client. The instances are locked FOR
+ * KEY SHARE: enough to hold off DeregisterInstance and RegisterInstance (FOR UPDATE) until we
+ * commit, without waiting for agents' heartbeat updates of the same rows.
  */
 const ONE_SHOT_SQL = `
 WITH req AS (
-  SELECT * FROM unnest($1::int[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::int[],
-                       $8::varchar[], $9::varchar[], $10::int[], $11::timestamptz[], $12::text[])
-    AS r(n, invoke_id, region_id, command_id, key_id, nonce, instance_count, working_dir, username, timeout, created_at, payload)
+  SELECT * FROM unnest($1::int[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
+                       $7::varchar[], $8::varchar[], $9::int[], $10::timestamptz[], $11::text[])
+    AS r(n, invoke_id, region_id, command_id, key_id, nonce, working_dir, username, timeout, created_at, instance_list)
 ),
 target AS (
-  SELECT * FROM unnest($13::int[], $14::varchar[], $15::int[]) AS t(n, instance_id, ord)
+  SELECT r.n, r.region_id, t.instance_id FROM req r, unnest(string_to_array(r.instance_list, ',')::varchar[]) AS t(instance_id)
 ),
 spent AS (
   INSERT INTO signature_nonces (access_key_id, nonce, expires_at)
-  SELECT key_id, nonce, now() + make_interval(secs => $16) FROM req
+  SELECT key_id, nonce, now() + make_interval(secs => $12) FROM req
   ON CONFLICT DO NOTHING
   RETURNING access_key_id, nonce
 ),
-cmd AS (
-  SELECT r.n, c.command_id, c.name, c.type, c.content, c.working_dir, c.timeout, c.enable_parameter
-    FROM req r JOIN commands c ON c.command_id = r.command_id AND c.region_id = r.region_id AND c.kept
-),
-found AS (
+locked AS (
   SELECT t.n, i.network_type, i.status, i.agent_registered_at
-    FROM target t JOIN req r ON r.n = t.n JOIN instances i ON i.instance_id = t.instance_id AND i.region_id = r.region_id
+    FROM target t JOIN instances i ON i.instance_id = t.instance_id AND i.region_id = t.region_id
      FOR KEY SHARE OF i
 ),
-verdict AS (
-  SELECT r.n, CASE
-      WHEN NOT EXISTS (SELECT FROM spent s WHERE s.access_key_id = r.key_id AND s.nonce = r.nonce) THEN 'SignatureNonceUsed'
-      WHEN c.n IS NULL THEN 'InvalidCmdId.NotFound'
-      WHEN (SELECT count(*) FROM found f WHERE f.n = r.n) < r.instance_count THEN 'InvalidInstance.NotFound'
-      WHEN EXISTS (SELECT FROM found f WHERE f.n = r.n AND f.network_type = 'classic') THEN 'InvalidInstance.NotVpc'
-      WHEN EXISTS (SELECT FROM found f WHERE f.n = r.n AND f.status <> 'Running') THEN 'InvalidInstanceStatus'
-      WHEN EXISTS (SELECT FROM found f WHERE f.n = r.n AND f.agent_registered_at IS NULL) THEN 'InvalidInstance.NoClient'
+found AS (
+  SELECT n, count(*) AS found, bool_or(network_type = 'classic') AS classic, bool_or(status <> 'Running') AS not_running,
+         bool_or(agent_registered_at IS NULL) AS no_client
+    FROM locked GROUP BY n
+),
+verdict AS MATERIALIZED (
+  SELECT r.*, c.name, c.type, c.content, c.working_dir AS command_working_dir, c.timeout AS command_timeout, CASE
+      WHEN s.nonce IS NULL THEN 'SignatureNonceUsed'
+      WHEN c.command_id IS NULL THEN 'InvalidCmdId.NotFound'
+      WHEN coalesce(f.found, 0) < cardinality(string_to_array(r.instance_list, ',')) THEN 'InvalidInstance.NotFound'
+      WHEN f.classic THEN 'InvalidInstance.NotVpc'
+      WHEN f.not_running THEN 'InvalidInstanceStatus'
+      WHEN f.no_client THEN 'InvalidInstance.NoClient'
       WHEN c.enable_parameter THEN '${NEEDS_PARAMETERS}'
     END AS refusal
-    FROM req r LEFT JOIN cmd c ON c.n = r.n
-),
-accepted AS MATERIALIZED (
-  SELECT r.*, c.command_id AS snapshot_command_id, c.name, c.type, c.content,
-         COALESCE(r.working_dir, c.working_dir) AS run_working_dir, COALESCE(r.timeout, c.timeout) AS run_timeout
-    FROM req r JOIN cmd c ON c.n = r.n JOIN verdict v ON v.n = r.n
-   WHERE v.refusal IS NULL
+    FROM req r
+    LEFT JOIN spent s ON s.access_key_id = r.key_id AND s.nonce = r.nonce
+    LEFT JOIN commands c ON c.command_id = r.command_id AND c.region_id = r.region_id AND c.kept
+    LEFT JOIN found f ON f.n = r.n
 ),
 invocation AS (
   INSERT INTO invocations (invoke_id, region_id, command_id, command_name, command_type, command_content, parameters,
                            working_dir, username, timeout, repeat_mode, status, instance_ids, created_at, updated_at)
-  SELECT a.invoke_id, a.region_id, a.snapshot_command_id, a.name, a.type, a.content, '{}'::jsonb,
-         a.run_working_dir, COALESCE(a.username, ''), a.run_timeout, 'Once', 'Pending',
-         ARRAY(SELECT t.instance_id FROM target t WHERE t.n = a.n ORDER BY t.ord), a.created_at, a.created_at
-    FROM accepted a
+  SELECT v.invoke_id, v.region_id, v.command_id, v.name, v.type, v.content, '{}'::jsonb,
+         coalesce(v.working_dir, v.command_working_dir), coalesce(v.username, ''), coalesce(v.timeout, v.command_timeout),
+         'Once', 'Pending', string_to_array(v.instance_list, ',')::varchar[], v.created_at, v.created_at
+    FROM verdict v WHERE v.refusal IS NULL
   RETURNING 1
 ),
 record AS (
   INSERT INTO invocation_records (invoke_id, instance_id, scheduled_at, repeats, status, output, created_at, updated_at)
-  SELECT a.invoke_id, t.instance_id, a.created_at, 1, 'Pending', '\\x'::bytea, now(), now()
-    FROM accepted a JOIN target t ON t.n = a.n
+  SELECT v.invoke_id, t.instance_id, v.created_at, 1, 'Pending', '\\x'::bytea, now(), now()
+    FROM verdict v, unnest(string_to_array(v.instance_list, ',')::varchar[]) AS t(instance_id)
+   WHERE v.refusal IS NULL
   RETURNING 1
 ),
 notified AS MATERIALIZED (
-  SELECT pg_notify($17, a.payload) FROM accepted a
+  SELECT pg_notify($13, v.instance_list) FROM verdict v WHERE v.refusal IS NULL
 )
 SELECT v.n, v.refusal, (SELECT count(*) FROM notified) AS notified FROM verdict v`;
