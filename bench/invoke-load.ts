@@ -1,4 +1,5 @@
-import { RpcClient } from '@ca/signing';
+import { formatV1Timestamp, signedQueryV1 } from '@ca/signing';
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 
 /** What the parent asks of one load run (argv[2], JSON). */
@@ -36,12 +37,27 @@ async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]) as LoadSpec;
   const url = new URL(spec.endpoint);
   const agent = new Agent({ keepAlive: true, maxSockets: spec.mode === 'closed' ? spec.concurrency : 512 });
-  const client = new RpcClient({ endpoint: spec.endpoint, accessKeyId: spec.accessKeyId, accessKeySecret: spec.accessKeySecret });
   let next = 0;
 
   const invoke = (): Promise<string | undefined> => {
     const instanceId = spec.instanceIds[next++ % spec.instanceIds.length];
-    const body = client.signedForm('InvokeCommand', { RegionId: spec.regionId, CommandId: spec.commandId, InstanceIds: JSON.stringify([instanceId]) });
+    const body = signedQueryV1(
+      'POST',
+      {
+        Action: 'InvokeCommand',
+        Format: 'JSON',
+        Version: '2014-05-26',
+        AccessKeyId: spec.accessKeyId,
+        SignatureMethod: 'HMAC-SHA1',
+        SignatureVersion: '1.0',
+        SignatureNonce: randomUUID(),
+        Timestamp: formatV1Timestamp(new Date()),
+        RegionId: spec.regionId,
+        CommandId: spec.commandId,
+        InstanceIds: `["${instanceId}"]`,
+      },
+      spec.accessKeySecret,
+    );
     return new Promise((resolve) => {
       const req = request(
         { agent, host: url.hostname, port: url.port, path: '/', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
