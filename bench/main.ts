@@ -1,11 +1,12 @@
 import { cpus, totalmem } from 'node:os';
 import { dispatchLatencyScenario } from './dispatch-latency';
+import { invokeThroughputScenario } from './invoke-throughput';
 import { readSideScenario } from './read-side';
 import { schedulerScenario } from './scheduler-fire-lag';
 import { BenchRow, BenchScenario, renderTable } from './table';
 
 /** In the order the table prints them. */
-const SCENARIOS: BenchScenario[] = [dispatchLatencyScenario, schedulerScenario, readSideScenario];
+const SCENARIOS: BenchScenario[] = [invokeThroughputScenario, dispatchLatencyScenario, readSideScenario, schedulerScenario];
 
 /**
  * `npm run bench [-- --quick] [--only name,name]`: bounded, loopback-only benchmarks printing one

@@ -21,6 +21,17 @@ export function signV1(method: string, params: RpcParams, secret: string): strin
   return createHmac('sha1', `${secret}&`).update(stringToSignV1(method, params)).digest('base64');
 }
 
+/**
+ * The parameters and their Signature as one query string (or form body), canonicalized once
+ * for both: the body's order does not matter to the signature, only to the cost of sending.
+ */
+export function signedQueryV1(method: string, params: RpcParams, secret: string): string {
+  const canonical = canonicalizeV1(params);
+  const stringToSign = `${method.toUpperCase()}&${percentEncode('/')}&${percentEncode(canonical)}`;
+  const signature = createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64');
+  return `${canonical}&Signature=${percentEncode(signature)}`;
+}
+
 export function formatV1Timestamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

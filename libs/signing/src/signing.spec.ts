@@ -1,5 +1,5 @@
 import * as OpenApiUtil from '@alicloud/openapi-util';
-import { canonicalRequestV3, parseV3Authorization, percentEncode, signV1, signV3, V3CanonicalInput } from './index';
+import { canonicalRequestV3, parseV3Authorization, percentEncode, signedQueryV1, signV1, signV3, V3CanonicalInput } from './index';
 
 /** Our signatures against the official SDK's own implementation of them. */
 describe('signing', () => {
@@ -34,6 +34,14 @@ describe('signing', () => {
 
     it('ignores a Signature parameter among the ones it signs', () => {
       expect(signV1('GET', { A: '1', Signature: 'x' }, 's')).toBe(signV1('GET', { A: '1' }, 's'));
+    });
+  });
+
+  describe(signedQueryV1.name, () => {
+    it('is the parameters plus the Signature signV1 computes, as a query string', () => {
+      const params = { Action: 'InvokeCommand', InstanceIds: '["i-1"]', Name: 'ünï cödé *', SignatureNonce: 'n-1' };
+      const decoded = Object.fromEntries(new URLSearchParams(signedQueryV1('POST', params, 'secret')));
+      expect(decoded).toEqual({ ...params, Signature: signV1('POST', params, 'secret') });
     });
   });
 

@@ -5,6 +5,7 @@ import { ActionAccess, RPC_ACTION, RpcActionMetadata, RpcHandler } from './rpc-a
 export interface RegisteredAction {
   access: ActionAccess;
   handler: RpcHandler;
+  spendsNonce: boolean;
 }
 
 /** Finds every `@RpcAction` method among the providers once, at start-up. */
@@ -29,7 +30,7 @@ export class ActionRegistry implements OnModuleInit {
         const meta = this.reflector.get<RpcActionMetadata | undefined>(RPC_ACTION, method);
         if (!meta) continue;
         if (this.actions.has(meta.name)) throw new Error(`RPC action ${meta.name} is registered twice`);
-        this.actions.set(meta.name, { access: meta.access, handler: method.bind(instance) });
+        this.actions.set(meta.name, { access: meta.access, handler: method.bind(instance), spendsNonce: meta.spendsNonce ?? false });
       }
     }
     this.logger.log(`${this.actions.size} RPC actions registered`);

@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import type { SignatureNonce } from '../auth/signature-nonce';
 import { RpcParams } from './rpc-params';
 
 /**
@@ -9,13 +10,21 @@ export type ActionAccess = 'read' | 'write' | 'agent';
 
 export const RPC_ACTION = Symbol('RPC_ACTION');
 
-export interface RpcActionMetadata {
+export interface RpcActionOptions {
+  /**
+   * The handler spends the request's SignatureNonce in its own transaction (`RpcContext.nonce`),
+   * saving a commit; the edge spends it whenever the handler fails without having done so.
+   */
+  spendsNonce?: boolean;
+}
+
+export interface RpcActionMetadata extends RpcActionOptions {
   name: string;
   access: ActionAccess;
 }
 
-export function RpcAction(name: string, access: ActionAccess): MethodDecorator {
-  return SetMetadata(RPC_ACTION, { name, access } satisfies RpcActionMetadata);
+export function RpcAction(name: string, access: ActionAccess, options: RpcActionOptions = {}): MethodDecorator {
+  return SetMetadata(RPC_ACTION, { name, access, ...options } satisfies RpcActionMetadata);
 }
 
 export interface Caller {
@@ -32,6 +41,8 @@ export interface RpcContext {
   requestId: string;
   params: RpcParams;
   caller: Caller;
+  /** Already spent, unless the action was declared with `spendsNonce`. */
+  nonce: SignatureNonce;
   /** Aborted when the client goes away (long polls stop waiting). */
   signal: AbortSignal;
 }

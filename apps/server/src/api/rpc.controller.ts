@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
 import { RateLimiter } from '../auth/rate-limiter';
 import { RequestAuthenticator } from '../auth/request-authenticator';
+import { SignatureNonce } from '../auth/signature-nonce';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { annotateRequest, currentRequestId } from '../logging/request-context';
@@ -29,6 +31,7 @@ export class RpcController {
     private readonly registry: ActionRegistry,
     private readonly authenticator: RequestAuthenticator,
     private readonly rateLimiter: RateLimiter,
+    private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -46,8 +49,8 @@ export class RpcController {
     const requestId = currentRequestId();
     let format: ResponseFormat = 'JSON';
     let action = 'Unknown';
-    const abort = new AbortController();
-    request.raw.on('close', () => abort.abort());
+    let nonce: SignatureNonce | undefined;
+    let signal: AbortSignal | undefined;
     try {
       const incoming = toIncoming(request);
       format = responseFormat(incoming);
@@ -59,20 +62,29 @@ export class RpcController {
       annotateRequest({ action, invokeId: incoming.params.get('InvokeId') });
       const version = incoming.headers['x-acs-version'] ?? incoming.params.get('Version');
       if (version !== undefined && version !== API_VERSION) throw new ApiError('InvalidParameter.Version');
-      const caller = await this.authenticator.authenticate(incoming);
+      const authenticated = await this.authenticator.authenticate(incoming);
+      const caller = authenticated.caller;
+      nonce = authenticated.nonce;
       annotateRequest({ accessKeyId: caller.accessKeyId });
       this.rateLimiter.take(caller.accessKeyId);
       authorize(caller, registered.access, action);
+      if (!registered.spendsNonce) await nonce.spend(this.dataSource);
       const context: RpcContext = {
         action,
         requestId,
         params: new RpcParams(incoming.params),
         caller,
-        signal: abort.signal,
+        nonce,
+        get signal() {
+          return (signal ??= clientGone(reply));
+        },
       };
       const result = await registered.handler(context);
+      // A spendsNonce handler spends it before its effects commit; this only covers one that had nothing to commit.
+      if (!nonce.spent) await nonce.spend(this.dataSource);
       this.send(reply, 200, format, `${action}Response`, { RequestId: requestId, ...result });
-    } catch (error) {
+    } catch (thrown) {
+      const error = await this.burnNonce(nonce, thrown);
       const apiError = toApiError(error);
       annotateRequest({ code: apiError.code });
       if (apiError.code === 'ServiceUnavailable') {
@@ -88,6 +100,21 @@ export class RpcController {
         Code: apiError.code,
         Message: apiError.message,
       });
+    }
+  }
+
+  /**
+   * A correctly signed request that failed before its nonce was spent still spends it, so that
+   * a replay is refused whatever the first attempt did; a replay of an already spent nonce is
+   * answered SignatureNonceUsed, as if the nonce had been checked first.
+   */
+  private async burnNonce(nonce: SignatureNonce | undefined, error: unknown): Promise<unknown> {
+    if (!nonce || nonce.spent) return error;
+    try {
+      await nonce.spend(this.dataSource);
+      return error;
+    } catch (burnError) {
+      return burnError instanceof ApiError && burnError.code === 'SignatureNonceUsed' ? burnError : error;
     }
   }
 
@@ -121,6 +148,19 @@ function toIncoming(request: FastifyRequest): IncomingRpcRequest {
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   return { method: request.method, path, query, params, rawBody, headers };
+}
+
+/**
+ * Aborted when the client's connection closes before the answer was sent. Built on first use:
+ * only long polls ask, and an AbortSignal per request is measurable at thousands a second.
+ * (The request's own 'close' event is no use here: Node emits it once the body has been read.)
+ */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const abort = new AbortController();
+  const response = reply.raw;
+  if (response.destroyed) abort.abort();
+  else response.once('close', () => response.writableFinished || abort.abort());
+  return abort.signal;
 }
 
 function decodeUtf8(body: Buffer): string {

@@ -1,41 +1,43 @@
 import { Injectable } from '@nestjs/common';
 import { parseV3Authorization, sha256Hex, signV1, signV3 } from '@ca/signing';
 import { timingSafeEqual } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { IncomingRpcRequest } from '../api/incoming-request';
 import type { Caller } from '../api/rpc-action.decorator';
 import { AccessKeysService, VerifiableAccessKey } from './access-keys.service';
-import { queryRows } from '../database/query-rows';
+import { SignatureNonce, TIMESTAMP_WINDOW_MS } from './signature-nonce';
 
-/** How far a request's timestamp may be from our clock, either way (SPEC §2.3). */
-export const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
+export { TIMESTAMP_WINDOW_MS };
+
+/** A correctly signed request: who sent it, and its nonce, still to be spent (see SignatureNonce). */
+export interface Authenticated {
+  caller: Caller;
+  nonce: SignatureNonce;
+}
 
 /** Headers a V3 signature must cover, or a replay could change them freely. */
 const V3_REQUIRED_SIGNED_HEADERS = ['host', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256', 'x-acs-action'];
 
 /**
  * Verifies the V1 (HMAC-SHA1, parameters) and V3 (ACS3-HMAC-SHA256, Authorization header)
- * signatures that Alibaba's SDKs send. Order: key known, timestamp fresh, signature right,
- * nonce unused — the nonce is spent only by a correctly signed request, so a forger cannot
+ * signatures that Alibaba's SDKs send. Order: key known, timestamp fresh, signature right, then
+ * the nonce — handed back unspent, since the RPC edge decides whether it is spent on its own or
+ * in the action's transaction. Only a correctly signed request gets that far, so a forger cannot
  * burn a victim's nonces.
  */
 @Injectable()
 export class RequestAuthenticator {
-  constructor(
-    private readonly accessKeys: AccessKeysService,
-    private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly accessKeys: AccessKeysService) {}
 
   isV3(request: IncomingRpcRequest): boolean {
     return (request.headers['authorization'] ?? '').trim().startsWith('ACS3-');
   }
 
-  async authenticate(request: IncomingRpcRequest): Promise<Caller> {
+  async authenticate(request: IncomingRpcRequest): Promise<Authenticated> {
     return this.isV3(request) ? this.verifyV3(request) : this.verifyV1(request);
   }
 
-  private async verifyV1(request: IncomingRpcRequest): Promise<Caller> {
+  private async verifyV1(request: IncomingRpcRequest): Promise<Authenticated> {
     const params = request.params;
     const accessKeyId = params.get('AccessKeyId');
     if (!accessKeyId) throw ApiError.missing('AccessKeyId');
@@ -57,11 +59,10 @@ export class RequestAuthenticator {
     this.checkTimestamp(timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/);
     const expected = signV1(request.method, Object.fromEntries(params), key.secret);
     if (!safeEqual(expected, signature)) throw this.mismatch();
-    await this.spendNonce(key.accessKeyId, nonce);
-    return toCaller(key, 'V1');
+    return { caller: toCaller(key, 'V1'), nonce: nonceOf(key, nonce) };
   }
 
-  private async verifyV3(request: IncomingRpcRequest): Promise<Caller> {
+  private async verifyV3(request: IncomingRpcRequest): Promise<Authenticated> {
     const authorization = parseV3Authorization(request.headers['authorization'] ?? '');
     if (!authorization) throw new ApiError('IncompleteSignature', 'The Authorization header is not a valid ACS3-HMAC-SHA256 credential.');
     const missingHeader = V3_REQUIRED_SIGNED_HEADERS.find(
@@ -88,8 +89,7 @@ export class RequestAuthenticator {
       key.secret,
     );
     if (!safeEqual(expected, authorization.signature)) throw this.mismatch();
-    await this.spendNonce(key.accessKeyId, request.headers['x-acs-signature-nonce']!);
-    return toCaller(key, 'V3');
+    return { caller: toCaller(key, 'V3'), nonce: nonceOf(key, request.headers['x-acs-signature-nonce']!) };
   }
 
   private async knownKey(accessKeyId: string): Promise<VerifiableAccessKey> {
@@ -106,17 +106,6 @@ export class RequestAuthenticator {
     if (Math.abs(Date.now() - time) > TIMESTAMP_WINDOW_MS) throw new ApiError('InvalidTimeStamp.Expired');
   }
 
-  private async spendNonce(accessKeyId: string, nonce: string): Promise<void> {
-    if (nonce.length > 128) throw ApiError.invalid('SignatureNonce', 'longer than 128 characters');
-    const rows = await queryRows(this.dataSource,
-      `INSERT INTO signature_nonces (access_key_id, nonce, expires_at)
-       VALUES ($1, $2, now() + make_interval(secs => $3))
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [accessKeyId, nonce, (2 * TIMESTAMP_WINDOW_MS) / 1000],
-    );
-    if (rows.length === 0) throw new ApiError('SignatureNonceUsed');
-  }
-
   private mismatch(): ApiError {
     return new ApiError('SignatureDoesNotMatch');
   }
@@ -124,6 +113,11 @@ export class RequestAuthenticator {
 
 function toCaller(key: VerifiableAccessKey, signatureVersion: 'V1' | 'V3'): Caller {
   return { accessKeyId: key.accessKeyId, role: key.role, instanceId: key.instanceId, signatureVersion };
+}
+
+function nonceOf(key: VerifiableAccessKey, nonce: string): SignatureNonce {
+  if (nonce.length > 128) throw ApiError.invalid('SignatureNonce', 'longer than 128 characters');
+  return new SignatureNonce(key.accessKeyId, nonce);
 }
 
 function safeEqual(a: string, b: string): boolean {

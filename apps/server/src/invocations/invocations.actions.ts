@@ -23,9 +23,9 @@ export class InvocationsActions {
     private readonly regions: RegionsService,
   ) {}
 
-  @RpcAction('InvokeCommand', 'write')
-  async invokeCommand({ params }: RpcContext): Promise<object> {
-    return { InvokeId: await this.invoker.invoke(readInvokeRequest(params)) };
+  @RpcAction('InvokeCommand', 'write', { spendsNonce: true })
+  async invokeCommand({ params, nonce }: RpcContext): Promise<object> {
+    return { InvokeId: await this.invoker.invoke(readInvokeRequest(params), nonce) };
   }
 
   /** RunCommand: a command created and invoked in one call (by default not kept in the catalogue). */

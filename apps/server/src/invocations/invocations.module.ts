@@ -7,10 +7,11 @@ import { InvocationsActions } from './invocations.actions';
 import { InvocationsRepository } from './invocations.repository';
 import { InvocationsService } from './invocations.service';
 import { InvokeCommandService } from './invoke-command.service';
+import { OneShotInvocationWriter } from './one-shot-writer';
 
 @Module({
   imports: [RegionsModule, CommandsModule, InstancesModule, DispatchNotifierModule],
-  providers: [InvocationsRepository, InvokeCommandService, InvocationsService, InvocationsActions],
+  providers: [InvocationsRepository, OneShotInvocationWriter, InvokeCommandService, InvocationsService, InvocationsActions],
   exports: [InvokeCommandService, InvocationsService, InvocationsRepository],
 })
 export class InvocationsModule {}

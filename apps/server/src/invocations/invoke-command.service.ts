@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { toApiError } from '../api/error-mapping';
+import { SignatureNonce } from '../auth/signature-nonce';
 import { renderCommandContent } from '../commands/command-content';
 import { CommandEntity } from '../commands/command.entity';
 import { CommandsService, NewCommand } from '../commands/commands.service';
@@ -18,6 +19,7 @@ import { operationsMetrics } from '../metrics/operations-metrics';
 import { RegionsService } from '../regions/regions.service';
 import { InvocationEntity, MisfirePolicy, RepeatMode } from './invocation.entity';
 import { InvocationsRepository } from './invocations.repository';
+import { OneShotInvocationWriter } from './one-shot-writer';
 
 export const MAX_INSTANCES_PER_INVOCATION = 100;
 /** Notified when a timed invocation is created: every scheduler recomputes its sleep. */
@@ -40,7 +42,9 @@ export interface InvokeRequest {
 
 /**
  * InvokeCommand (SPEC §3): checks in the documented order, then commits the invocation and one
- * Pending record per instance in one transaction — or nothing at all.
+ * Pending record per instance in one transaction — or nothing at all. The common case (one-shot,
+ * no ClientToken, no Parameters) goes through the group-committing OneShotInvocationWriter; the
+ * rest through a TypeORM transaction. Both spend the request's SignatureNonce in the same commit.
  */
 @Injectable()
 export class InvokeCommandService {
@@ -53,6 +57,7 @@ export class InvokeCommandService {
     private readonly instances: InstancesService,
     private readonly repository: InvocationsRepository,
     private readonly notifier: DispatchNotifier,
+    private readonly oneShot: OneShotInvocationWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -63,9 +68,24 @@ export class InvokeCommandService {
     if (request.frequency !== undefined) this.parseFrequency(request.frequency, now);
   }
 
-  async invoke(request: InvokeRequest): Promise<string> {
+  /**
+   * Spends `nonce` in the same commit as the invocation (or, refused, on its own). The REST edge
+   * has no signature nonce: its requests take the transactional path, the group commit being
+   * keyed on nonces.
+   */
+  async invoke(request: InvokeRequest, nonce?: SignatureNonce): Promise<string> {
+    const now = new Date();
+    this.checkShape(request, now);
+    await this.regions.assertExists(request.regionId);
+    if (nonce && isPlainOneShot(request)) {
+      const invokeId = newInvokeId();
+      const outcome = await this.oneShot.write({ ...request, invokeId, createdAt: now, nonce });
+      if (outcome.kind === 'committed') return invokeId;
+      if (outcome.kind === 'refused') throw new ApiError(outcome.code);
+    }
     const { invokeId } = await this.record(request, fingerprintOf(request), (manager) =>
       this.commands.get(request.regionId, request.commandId, manager),
+      now, nonce,
     );
     return invokeId;
   }
@@ -73,21 +93,27 @@ export class InvokeCommandService {
   /** RunCommand: the command is created in the same transaction as its invocation, or neither is. */
   async runCommand(command: NewCommand, request: Omit<InvokeRequest, 'commandId'>): Promise<{ commandId: string; invokeId: string }> {
     const fingerprint = fingerprintOf({ ...request, commandId: '' }, { ...command, content: command.content.toString('base64') });
-    return this.record({ ...request, commandId: '' }, fingerprint, (manager) => this.commands.create(command, manager));
+    const now = new Date();
+    this.checkShape({ ...request, commandId: '' }, now);
+    await this.regions.assertExists(request.regionId);
+    return this.record({ ...request, commandId: '' }, fingerprint, (manager) => this.commands.create(command, manager), now);
   }
 
   private async record(
     request: InvokeRequest,
     fingerprint: string,
     commandOf: (manager: EntityManager) => Promise<CommandEntity>,
+    now: Date,
+    nonce?: SignatureNonce,
   ): Promise<{ commandId: string; invokeId: string }> {
-    const now = new Date();
-    this.checkShape(request, now);
-    await this.regions.assertExists(request.regionId);
     try {
-      return await this.dataSource.transaction('READ COMMITTED', (manager) =>
-        this.invokeInTransaction(manager, request, fingerprint, commandOf, now),
-      );
+      const recorded = await this.dataSource.transaction('READ COMMITTED', async (manager) => {
+        // First, so that a concurrent replay waits for this transaction and is then refused.
+        if (nonce && !nonce.spent) await nonce.spendIn(manager);
+        return this.invokeInTransaction(manager, request, fingerprint, commandOf, now);
+      });
+      nonce?.markSpent();
+      return recorded;
     } catch (error) {
       if (error instanceof ApiError) throw error;
       if (isClientTokenConflict(error) && request.clientToken) return this.replayClientToken(request.clientToken, fingerprint);
@@ -171,6 +197,11 @@ export class InvokeCommandService {
     if (!previous) throw new ApiError('InternalError.Dispatch');
     return sameRequestOrThrow(previous, fingerprint);
   }
+}
+
+/** What the one-shot writer takes; anything else needs the transactional path's extra reads or writes. */
+function isPlainOneShot(request: InvokeRequest): boolean {
+  return request.repeatMode === 'Once' && !request.clientToken && request.parameters === undefined && request.misfirePolicy === undefined;
 }
 
 /** SPEC §2.2's order among instances: unknown, then classic network, then status, then no client. */
