@@ -80,7 +80,11 @@ export class InvokeCommandService {
     if (nonce && isPlainOneShot(request)) {
       const invokeId = newInvokeId();
       const outcome = await this.oneShot.write({ ...request, invokeId, createdAt: now, nonce });
-      if (outcome.kind === 'committed') return invokeId;
+      if (outcome.kind === 'committed') {
+        annotateRequest({ invokeId });
+        operationsMetrics.invocationCreated('Once');
+        return invokeId;
+      }
       if (outcome.kind === 'refused') throw new ApiError(outcome.code);
     }
     const { invokeId } = await this.record(request, fingerprintOf(request), (manager) =>
