@@ -1,10 +1,11 @@
 import { cpus, totalmem } from 'node:os';
 import { dispatchLatencyScenario } from './dispatch-latency';
+import { idleConnectionsScenario } from './idle-connections';
 import { schedulerScenario } from './scheduler-fire-lag';
 import { BenchRow, BenchScenario, renderTable } from './table';
 
 /** In the order the table prints them. */
-const SCENARIOS: BenchScenario[] = [dispatchLatencyScenario, schedulerScenario];
+const SCENARIOS: BenchScenario[] = [dispatchLatencyScenario, idleConnectionsScenario, schedulerScenario];
 
 /**
  * `npm run bench [-- --quick] [--only name,name]`: bounded, loopback-only benchmarks printing one
