@@ -7,9 +7,11 @@ import type { LoadClientCommand, LoadClientEvent, LoadClientStats, SimulatedAgen
 import { BenchAgent, BenchEnvironment, nowMs, REGION, sleep, summarize } from './support';
 import { BenchScenario, ms } from './table';
 
-/** One activation admits at most 1,000 instances (Alibaba's limit); registrations of one activation serialize on its row. */
-const REGISTRATIONS_PER_ACTIVATION = 250;
-const REGISTRATION_CONCURRENCY = 16;
+/**
+ * Registrations of one activation serialize on its row (its count of registered instances), so
+ * concurrent registrations each use their own activation.
+ */
+const REGISTRATION_CONCURRENCY = 10;
 
 export interface IdleConnectionsOptions {
   simulated: number;
@@ -112,14 +114,14 @@ export async function measureIdleConnections(options: IdleConnectionsOptions): P
 /** `count` managed instances, registered as agents do (POST /agent/register), in parallel over a few activations. */
 async function registerMany(env: BenchEnvironment, count: number): Promise<SimulatedAgent[]> {
   const activations: Array<{ ActivationId: string; ActivationCode: string }> = [];
-  for (let left = count; left > 0; left -= REGISTRATIONS_PER_ACTIVATION) {
-    activations.push((await env.call('CreateActivation', { InstanceCount: String(Math.min(left, REGISTRATIONS_PER_ACTIVATION)) })) as never);
+  for (let a = 0; a < REGISTRATION_CONCURRENCY; a++) {
+    activations.push((await env.call('CreateActivation', { InstanceCount: String(Math.ceil(count / REGISTRATION_CONCURRENCY)) })) as never);
   }
   const agents: SimulatedAgent[] = new Array(count);
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < count; i = next++) {
-      const activation = activations[Math.floor(i / REGISTRATIONS_PER_ACTIVATION)];
+      const activation = activations[i % REGISTRATION_CONCURRENCY];
       const response = await fetch(env.endpoint + AGENT_REGISTER_PATH, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
