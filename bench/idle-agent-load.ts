@@ -17,6 +17,8 @@ import { Agent, request } from 'node:http';
 
 /** apps/agent/src/agent-runner.ts POLL_WAIT_SECONDS. */
 const POLL_WAIT_SECONDS = 20;
+/** The simulated agents start spread over this long, as a fleet's machines come up, not in one instant. */
+const START_RAMP_MS = 3000;
 
 export interface SimulatedAgent {
   instanceId: string;
@@ -30,13 +32,16 @@ export type LoadClientCommand =
   | { type: 'stop' };
 
 export interface LoadClientStats {
+  /** Simulated agents whose first heartbeat was answered: the service knows them all once this is all of them. */
+  agentsUp: number;
   /** Long polls sent and not yet answered. */
   pollsWaiting: number;
   polls: number;
   heartbeats: number;
   finishes: number;
   errors: number;
-  lastError?: string;
+  /** Failed calls by kind (message, up to its first digits). */
+  errorKinds: Record<string, number>;
 }
 
 export type LoadClientEvent =
@@ -44,7 +49,7 @@ export type LoadClientEvent =
   | { type: 'task'; instanceId: string; invokeId: string; recordId: string; receivedAt: number }
   | { type: 'finished'; recordId: string };
 
-const stats: LoadClientStats = { pollsWaiting: 0, polls: 0, heartbeats: 0, finishes: 0, errors: 0 };
+const stats: LoadClientStats = { agentsUp: 0, pollsWaiting: 0, polls: 0, heartbeats: 0, finishes: 0, errors: 0, errorKinds: {} };
 let stopped = false;
 const send = (event: LoadClientEvent): void => void process.send?.(event);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -62,10 +67,11 @@ class AgentSimulation {
   }
 
   /**
-   * Steady state from the start: a fleet's agents started at different times, so their
-   * heartbeats and poll expiries are spread evenly, not synchronized by this bench's start.
-   * The first heartbeat comes at a random point of its interval and the first poll waits a
-   * random part of the usual 20 s; every later one is exactly what the agent sends.
+   * Like the agent: a heartbeat and a long poll at once. Then a steady state at once: a fleet's
+   * agents started at different times, so their heartbeats and poll expiries are spread evenly,
+   * not lined up by this bench's start. The second heartbeat comes at a random point of its
+   * interval and the first poll waits a random part of the usual 20 s; every later one is
+   * exactly what the agent sends.
    */
   start(): void {
     void this.heartbeatLoop(Math.random() * HEARTBEAT_INTERVAL_SECONDS * 1000);
@@ -76,16 +82,18 @@ class AgentSimulation {
     this.pool.destroy();
   }
 
-  private async heartbeatLoop(firstDelayMs: number): Promise<void> {
-    await sleep(firstDelayMs);
-    while (!stopped) {
+  private async heartbeatLoop(secondDelayMs: number): Promise<void> {
+    let up = false;
+    for (let beat = 0; !stopped; beat++) {
       try {
         await this.call(AgentActions.heartbeat, { AgentVersion: AGENT_VERSION, Hostname: `sim-${this.agent.instanceId}` });
         stats.heartbeats++;
+        if (!up) stats.agentsUp++;
+        up = true;
       } catch (error) {
         failed(error);
       }
-      await sleep(HEARTBEAT_INTERVAL_SECONDS * 1000);
+      await sleep(beat === 0 ? secondDelayMs : HEARTBEAT_INTERVAL_SECONDS * 1000);
     }
   }
 
@@ -163,7 +171,8 @@ class AgentSimulation {
 function failed(error: unknown): void {
   if (stopped) return;
   stats.errors++;
-  stats.lastError = (error as Error).message;
+  const kind = (error as Error).message.slice(0, 80).replace(/\{.*/, '');
+  stats.errorKinds[kind] = (stats.errorKinds[kind] ?? 0) + 1;
 }
 
 const simulations: AgentSimulation[] = [];
@@ -173,11 +182,11 @@ process.on('message', (command: LoadClientCommand) => {
     case 'start': {
       const endpoint = new URL(command.endpoint);
       for (const agent of command.agents) simulations.push(new AgentSimulation(endpoint, agent));
-      for (const simulation of simulations) simulation.start();
+      simulations.forEach((simulation, i) => setTimeout(() => simulation.start(), (i * START_RAMP_MS) / simulations.length));
       return;
     }
     case 'stats':
-      send({ type: 'stats', stats: { ...stats } });
+      send({ type: 'stats', stats: { ...stats, errorKinds: { ...stats.errorKinds } } });
       return;
     case 'stop':
       stopped = true;

@@ -29,6 +29,8 @@ export interface IdleConnectionsResult {
   simulated: number;
   realAgents: number;
   registrationSeconds: number;
+  /** Load client started → every simulated agent heartbeated once and waiting in its long poll. */
+  connectSeconds: number;
   /** The service's RSS before any agent registered. */
   startRssMb: number;
   idle: {
@@ -49,7 +51,7 @@ export interface IdleConnectionsResult {
   peakRssMb: number;
   dispatch: { samples: number; afterResponse: ReturnType<typeof summarize>; delivery: ReturnType<typeof summarize> };
   simulatedTasks: { invoked: number; received: number; succeeded: number; delivery: ReturnType<typeof summarize> };
-  loadClientErrors: number;
+  loadClient: LoadClientStats;
 }
 
 /**
@@ -72,13 +74,16 @@ export async function measureIdleConnections(options: IdleConnectionsOptions): P
     const simulated = await registerMany(env, options.simulated);
     const registrationSeconds = (Date.now() - registrationStarted) / 1000;
 
+    const connectStarted = Date.now();
     loadClient = new LoadClient(env.endpoint, simulated);
-    const connectDeadline = Date.now() + 30_000;
-    while ((await loadClient.stats()).pollsWaiting < options.simulated) {
-      if (Date.now() > connectDeadline) throw new Error(`load client never held ${options.simulated} polls: ${JSON.stringify(await loadClient.stats())}`);
+    // Connected: every simulated agent's first heartbeat answered and its long poll waiting.
+    const connectDeadline = Date.now() + 60_000;
+    for (let s = await loadClient.stats(); s.agentsUp < options.simulated || s.pollsWaiting < options.simulated; s = await loadClient.stats()) {
+      if (Date.now() > connectDeadline) throw new Error(`load client never connected ${options.simulated} agents: ${JSON.stringify(s)}`);
       await sleep(200);
     }
-    await sleep(1000); // the first wave of requests answered, steady state
+    const connectSeconds = (Date.now() - connectStarted) / 1000;
+    await sleep(1000);
 
     db = new Client({ connectionString: env.databaseUrl });
     await db.connect();
@@ -95,12 +100,13 @@ export async function measureIdleConnections(options: IdleConnectionsOptions): P
       simulated: options.simulated,
       realAgents: options.realAgents,
       registrationSeconds,
+      connectSeconds,
       startRssMb,
       idle,
       peakRssMb,
       dispatch,
       simulatedTasks,
-      loadClientErrors: (await loadClient.stats()).errors,
+      loadClient: await loadClient.stats(),
     };
   } finally {
     await db?.end().catch(() => undefined);
@@ -334,7 +340,7 @@ export const idleConnectionsScenario: BenchScenario = {
         : { simulated: 1000, idleSeconds: 20, realAgents: 10, samples: 300, simulatedChecks: 10, serverNodeArgs },
     );
     const i = r.idle;
-    log(`registered ${r.simulated} agents in ${r.registrationSeconds.toFixed(1)} s; load client ${i.loadClientCpuPercent.toFixed(0)}% CPU, ${r.loadClientErrors} errors`);
+    log(`registered ${r.simulated} agents in ${r.registrationSeconds.toFixed(1)} s, connected in ${r.connectSeconds.toFixed(1)} s; load client ${i.loadClientCpuPercent.toFixed(0)}% CPU, ${r.loadClient.errors} failed calls ${JSON.stringify(r.loadClient.errorKinds)}`);
     const d = r.dispatch.afterResponse;
     return [
       {
