@@ -33,6 +33,8 @@ export interface IdleConnectionsResult {
   connectSeconds: number;
   /** The service's RSS before any agent registered. */
   startRssMb: number;
+  /** The service's peak RSS (VmHWM) at the end of each phase, to tell which one raised it. */
+  peakAfter: { registration: number; connect: number; idle: number; dispatch: number };
   idle: {
     seconds: number;
     rssMb: number;
@@ -73,6 +75,7 @@ export async function measureIdleConnections(options: IdleConnectionsOptions): P
     const registrationStarted = Date.now();
     const simulated = await registerMany(env, options.simulated);
     const registrationSeconds = (Date.now() - registrationStarted) / 1000;
+    const peakAfter = { registration: memoryOf(serverPid).peakRssMb, connect: 0, idle: 0, dispatch: 0 };
 
     const connectStarted = Date.now();
     loadClient = new LoadClient(env.endpoint, simulated);
@@ -83,11 +86,13 @@ export async function measureIdleConnections(options: IdleConnectionsOptions): P
       await sleep(200);
     }
     const connectSeconds = (Date.now() - connectStarted) / 1000;
+    peakAfter.connect = memoryOf(serverPid).peakRssMb;
     await sleep(1000);
 
     db = new Client({ connectionString: env.databaseUrl });
     await db.connect();
     const idle = await measureIdle(db, serverPid, loadClient, options.idleSeconds);
+    peakAfter.idle = memoryOf(serverPid).peakRssMb;
     await options.afterIdle?.(serverPid);
 
     const real = await env.startAgents(options.realAgents);
@@ -96,12 +101,14 @@ export async function measureIdleConnections(options: IdleConnectionsOptions): P
     const dispatch = await dispatchLatency(env, real, CommandId, options.samples);
     const simulatedTasks = await invokeSimulated(env, loadClient, simulated.slice(0, options.simulatedChecks), CommandId);
     const { peakRssMb } = memoryOf(serverPid);
+    peakAfter.dispatch = peakRssMb;
     return {
       simulated: options.simulated,
       realAgents: options.realAgents,
       registrationSeconds,
       connectSeconds,
       startRssMb,
+      peakAfter,
       idle,
       peakRssMb,
       dispatch,
@@ -340,6 +347,8 @@ export const idleConnectionsScenario: BenchScenario = {
         : { simulated: 1000, idleSeconds: 20, realAgents: 10, samples: 300, simulatedChecks: 10, serverNodeArgs },
     );
     const i = r.idle;
+    const p = r.peakAfter;
+    log(`peak RSS after registration ${p.registration.toFixed(0)} MB, connect ${p.connect.toFixed(0)} MB, idle ${p.idle.toFixed(0)} MB, dispatch ${p.dispatch.toFixed(0)} MB`);
     log(`registered ${r.simulated} agents in ${r.registrationSeconds.toFixed(1)} s, connected in ${r.connectSeconds.toFixed(1)} s; load client ${i.loadClientCpuPercent.toFixed(0)}% CPU, ${r.loadClient.errors} failed calls ${JSON.stringify(r.loadClient.errorKinds)}`);
     const d = r.dispatch.afterResponse;
     return [
