@@ -64,6 +64,7 @@ export interface IdleConnectionsResult {
  * simulated agents receive and settle tasks too.
  */
 export async function measureIdleConnections(options: IdleConnectionsOptions): Promise<IdleConnectionsResult> {
+  assertOpenFilesLimit(2 * options.simulated + 500);
   const env = new BenchEnvironment();
   let loadClient: LoadClient | undefined;
   let db: Client | undefined;
@@ -296,6 +297,14 @@ class LoadClient {
 
   private command(command: LoadClientCommand): void {
     this.child.send(command);
+  }
+}
+
+/** Each simulated agent holds two sockets in the load client and two in the service (both inherit our limit). */
+function assertOpenFilesLimit(needed: number): void {
+  const limit = /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
+  if (limit !== undefined && limit !== 'unlimited' && Number(limit) < needed) {
+    throw new Error(`open files limit ${limit} < ${needed} needed for the connections benchmark: raise it (ulimit -n ${needed})`);
   }
 }
 
