@@ -1,9 +1,10 @@
 import { AGENT_REGISTER_PATH, AgentRegisterResponse } from '@ca/protocol';
-import { ChildProcess, execFileSync, fork } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
-import type { LoadClientCommand, LoadClientEvent, LoadClientStats, SimulatedAgent } from './idle-agent-load';
+import type { LoadClientStats, SimulatedAgent } from './idle-agent-load';
+import { LoadClient } from './load-client';
+import { assertOpenFilesLimit, CLOCK_TICKS, cpuTicks, memoryOf, sumTicks } from './process-stats';
 import { BenchAgent, BenchEnvironment, nowMs, REGION, sleep, summarize } from './support';
 import { BenchScenario, ms } from './table';
 
@@ -249,101 +250,11 @@ async function invokeSimulated(env: BenchEnvironment, loadClient: LoadClient, ag
   return { invoked: agents.length, received: delivery.length, succeeded, delivery: summarize(delivery) };
 }
 
-/** The forked bench/idle-agent-load.js, driven over IPC. */
-class LoadClient {
-  private readonly child: ChildProcess;
-  private readonly statsWaiters: Array<(stats: LoadClientStats) => void> = [];
-  private readonly taskWaiters = new Map<string, (task: Extract<LoadClientEvent, { type: 'task' }>) => void>();
-  private readonly finishedRecords = new Set<string>();
-  private readonly finishWaiters = new Map<string, () => void>();
-
-  constructor(endpoint: string, agents: SimulatedAgent[]) {
-    this.child = fork(join(__dirname, 'idle-agent-load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (event: LoadClientEvent) => {
-      if (event.type === 'stats') this.statsWaiters.shift()?.(event.stats);
-      if (event.type === 'task') this.taskWaiters.get(event.instanceId)?.(event);
-      if (event.type === 'finished') {
-        this.finishedRecords.add(event.recordId);
-        this.finishWaiters.get(event.recordId)?.();
-      }
-    });
-    this.command({ type: 'start', endpoint, agents });
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  stats(): Promise<LoadClientStats> {
-    return new Promise((resolve) => {
-      this.statsWaiters.push(resolve);
-      this.command({ type: 'stats' });
-    });
-  }
-
-  nextTask(instanceId: string): Promise<Extract<LoadClientEvent, { type: 'task' }>> {
-    return withTimeout(new Promise((resolve) => this.taskWaiters.set(instanceId, resolve)), `no task reached ${instanceId}`);
-  }
-
-  finished(recordId: string): Promise<void> {
-    if (this.finishedRecords.has(recordId)) return Promise.resolve();
-    return withTimeout(new Promise((resolve) => this.finishWaiters.set(recordId, resolve)), `record ${recordId} never finished`);
-  }
-
-  stop(): void {
-    if (this.child.connected) this.command({ type: 'stop' });
-    setTimeout(() => this.child.kill('SIGKILL'), 2000).unref();
-  }
-
-  private command(command: LoadClientCommand): void {
-    this.child.send(command);
-  }
-}
-
-/** Each simulated agent holds two sockets in the load client and two in the service (both inherit our limit). */
-function assertOpenFilesLimit(needed: number): void {
-  const limit = /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
-  if (limit !== undefined && limit !== 'unlimited' && Number(limit) < needed) {
-    throw new Error(`open files limit ${limit} < ${needed} needed for the connections benchmark: raise it (ulimit -n ${needed})`);
-  }
-}
-
 async function stopGracefully(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await Promise.race([exited, sleep(20_000)]);
-}
-
-function withTimeout<T>(promise: Promise<T>, message: string, timeoutMs = 10_000): Promise<T> {
-  return Promise.race([promise, sleep(timeoutMs).then(() => Promise.reject(new Error(message)))]);
-}
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** utime + stime of a process, in clock ticks; 0 once it is gone. */
-function cpuTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
-const sumTicks = (pids: number[]): number => pids.reduce((sum, pid) => sum + cpuTicks(pid), 0);
-
-function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
 }
 
 export const idleConnectionsScenario: BenchScenario = {
