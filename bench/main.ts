@@ -2,11 +2,12 @@ import { cpus, totalmem } from 'node:os';
 import { dispatchLatencyScenario } from './dispatch-latency';
 import { invokeThroughputScenario } from './invoke-throughput';
 import { readSideScenario } from './read-side';
+import { idleConnectionsScenario } from './idle-connections';
 import { schedulerScenario } from './scheduler-fire-lag';
 import { BenchRow, BenchScenario, renderTable } from './table';
 
 /** In the order the table prints them. */
-const SCENARIOS: BenchScenario[] = [invokeThroughputScenario, dispatchLatencyScenario, readSideScenario, schedulerScenario];
+const SCENARIOS: BenchScenario[] = [invokeThroughputScenario, dispatchLatencyScenario, readSideScenario, idleConnectionsScenario, schedulerScenario];
 
 /**
  * `npm run bench [-- --quick] [--only name,name]`: bounded, loopback-only benchmarks printing one

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   }
   await untilDatabaseAnswers(() => runMigrations(databaseUrl!));
   const app = await createServer(config, databaseUrl);
-  await app.listen(config.PORT, config.HOST);
+  await app.listen({ port: config.PORT, host: config.HOST, backlog: LISTEN_BACKLOG });
   serverLogger.log(`Cloud Assistant API listening on http://${config.HOST}:${config.PORT}`);
   serverLogger.log(`Dashboard: http://${config.HOST}:${config.PORT}/dashboard/`);
 
@@ -54,6 +54,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
+
+/**
+ * Connections the kernel may queue before we accept them. Node's default (511) is less than a
+ * fleet: when a thousand agents reconnect at once (after a restart of this process), the rest
+ * would be dropped and retried by TCP seconds later. The kernel caps it at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096;
 
 /** How long start-up waits for an unreachable database before giving up. */
 const DATABASE_WAIT_MS = 120_000;

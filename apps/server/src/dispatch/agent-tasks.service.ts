@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { InvocationsRepository } from '../invocations/invocations.repository';
 import { DispatchNotifier } from './dispatch-notifier';
+import { HeartbeatWriter } from './heartbeat-writer';
 import { queryRows } from '../database/query-rows';
 import { operationsMetrics } from '../metrics/operations-metrics';
 
@@ -31,15 +32,12 @@ export class AgentTasksService {
     private readonly dataSource: DataSource,
     private readonly notifier: DispatchNotifier,
     private readonly invocations: InvocationsRepository,
+    private readonly heartbeats: HeartbeatWriter,
   ) {}
 
-  async heartbeat(instanceId: string, agentVersion: string | undefined, hostname: string | undefined): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE instances SET last_heartbeat_at = now(),
-              agent_version = coalesce($2, agent_version), agent_hostname = coalesce($3, agent_hostname)
-        WHERE instance_id = $1`,
-      [instanceId, agentVersion ?? null, hostname ?? null],
-    );
+  /** Written in a batch with other agents' heartbeats (HeartbeatWriter). */
+  heartbeat(instanceId: string, agentVersion: string | undefined, hostname: string | undefined): Promise<void> {
+    return this.heartbeats.record(instanceId, agentVersion, hostname);
   }
 
   /** Long poll: returns at once when there is work or a stop, else waits for a notification. */
@@ -60,6 +58,11 @@ export class AgentTasksService {
         }
         await subscription.wait(remaining, signal);
         if (this.notifier.closed) return { Tasks: [], StopRecordIds: [] };
+        // Time up (or the agent gone): answer with what the last look found, without looking
+        // again. The agent polls again at once and that poll looks first, so no work waits
+        // longer; an idle fleet costs one statement per poll, not two, and a vanished agent
+        // claims nothing. Pending stops are still repeated, as every answer repeats them.
+        if (Date.now() >= deadline || signal.aborted) return { Tasks: [], StopRecordIds: work.StopRecordIds };
       }
     } finally {
       subscription.close();

@@ -3,10 +3,11 @@ import { InvocationsModule } from '../invocations/invocations.module';
 import { AgentActionsHandler } from './agent.actions';
 import { AgentTasksService } from './agent-tasks.service';
 import { DispatchNotifierModule } from './dispatch-notifier.module';
+import { HeartbeatWriter } from './heartbeat-writer';
 import { HousekeepingService } from './housekeeping.service';
 
 @Module({
   imports: [InvocationsModule, DispatchNotifierModule],
-  providers: [AgentTasksService, AgentActionsHandler, HousekeepingService],
+  providers: [AgentTasksService, AgentActionsHandler, HeartbeatWriter, HousekeepingService],
 })
 export class DispatchModule {}
