@@ -1,10 +1,12 @@
 import { cpus, totalmem } from 'node:os';
+import { completionsScenario } from './completions';
 import { dispatchLatencyScenario } from './dispatch-latency';
+import { fanOutScenario } from './fan-out';
 import { schedulerScenario } from './scheduler-fire-lag';
 import { BenchRow, BenchScenario, renderTable } from './table';
 
 /** In the order the table prints them. */
-const SCENARIOS: BenchScenario[] = [dispatchLatencyScenario, schedulerScenario];
+const SCENARIOS: BenchScenario[] = [dispatchLatencyScenario, fanOutScenario, completionsScenario, schedulerScenario];
 
 /**
  * `npm run bench [-- --quick] [--only name,name]`: bounded, loopback-only benchmarks printing one
