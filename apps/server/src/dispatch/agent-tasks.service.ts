@@ -1,12 +1,62 @@
 import { Injectable } from '@nestjs/common';
 import { AgentFinalStatus, AgentPollResponse, AgentTask, OUTPUT_LIMIT_BYTES, REDELIVER_AFTER_SECONDS } from '@ca/protocol';
+import type { Pool, QueryResultRow } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { ApiError } from '../api/api-error';
 import { InvocationsRepository } from '../invocations/invocations.repository';
 import { DispatchNotifier } from './dispatch-notifier';
 import { queryRows } from '../database/query-rows';
 
 const MAX_TASKS_PER_POLL = 50;
+
+interface WorkRow {
+  kind: 'task' | 'stop';
+  record_id: string;
+  invoke_id: string | null;
+  command_type: AgentTask['CommandType'];
+  command_content: Buffer;
+  working_dir: string;
+  username: string;
+  timeout: number;
+  fresh: boolean;
+}
+
+/**
+ * One statement, one round trip: acknowledge ($4), claim the runs due now, then list them and
+ * the stops pending for this instance (rows with kind = 'stop'), oldest first.
+ */
+const FETCH_WORK = {
+  name: 'dispatch_fetch_work',
+  text: `WITH acked AS (
+         UPDATE invocation_records SET acked_at = now()
+          WHERE instance_id = $1 AND record_id = ANY($4::uuid[]) AND acked_at IS NULL),
+       picked AS (
+         UPDATE invocation_records
+            SET status = 'Running', start_time = coalesce(start_time, now()), delivered_at = now(), updated_at = now()
+          WHERE record_id IN (
+                SELECT record_id FROM invocation_records
+                 WHERE instance_id = $1
+                   AND (status = 'Pending'
+                        OR (status = 'Running' AND acked_at IS NULL AND delivered_at < now() - make_interval(secs => $2)
+                            AND record_id <> ALL($4::uuid[])))
+                 ORDER BY created_at
+                 LIMIT $3
+                   FOR UPDATE SKIP LOCKED)
+          RETURNING record_id, invoke_id, created_at),
+       running AS (
+         UPDATE invocations SET status = 'Running', updated_at = now()
+          WHERE invoke_id IN (SELECT invoke_id FROM picked) AND status IN ('Pending', 'Scheduled'))
+       (SELECT 'task' AS kind, p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir, i.username,
+               i.timeout, false AS fresh, p.created_at
+          FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id)
+       UNION ALL
+       (SELECT 'stop', record_id, NULL, NULL, NULL, NULL, NULL, NULL,
+               stop_requested_at > now() - interval '2 seconds', created_at
+          FROM invocation_records
+         WHERE instance_id = $1 AND status = 'Running' AND stop_requested_at IS NOT NULL)
+       ORDER BY created_at`,
+};
 
 export interface TaskOutcome {
   status: AgentFinalStatus;
@@ -41,14 +91,16 @@ export class AgentTasksService {
     );
   }
 
-  /** Long poll: returns at once when there is work or a stop, else waits for a notification. */
+  /**
+   * Long poll: returns at once when there is work or a stop, else waits for a notification. The
+   * acknowledgements of the previous answer ride on the first look for work (one statement).
+   */
   async poll(instanceId: string, waitSeconds: number, acks: string[], signal: AbortSignal): Promise<AgentPollResponse> {
     const deadline = Date.now() + waitSeconds * 1000;
     const subscription = this.notifier.subscribe(instanceId);
     try {
-      if (acks.length > 0) await this.acknowledge(instanceId, acks);
       for (let woken = false; ; woken = true) {
-        const work = await this.fetchWork(instanceId);
+        const work = await this.fetchWork(instanceId, woken ? [] : acks);
         const remaining = deadline - Date.now();
         // A stop wakes a waiting poll at once; a stop still pending from earlier (the agent is
         // killing that run right now) is repeated in answers but is no reason to answer early,
@@ -65,60 +117,14 @@ export class AgentTasksService {
     }
   }
 
-  /** The agent has these runs: stop delivering them again. */
-  private async acknowledge(instanceId: string, recordIds: string[]): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE invocation_records SET acked_at = now()
-        WHERE instance_id = $1 AND record_id = ANY($2::uuid[]) AND acked_at IS NULL`,
-      [instanceId, recordIds],
-    );
-  }
-
   /**
    * Hands this instance its due runs and claims them in the same statement: a delivered run is
    * Running (StartTime set), and its invocation too. A run delivered but never acknowledged (the
-   * answer was lost) is delivered again after REDELIVER_AFTER_SECONDS.
+   * answer was lost) is delivered again after REDELIVER_AFTER_SECONDS. `acks` are marked
+   * acknowledged first (they are the agent's own, so never handed over again here).
    */
-  private async fetchWork(instanceId: string): Promise<AgentPollResponse & { freshStop: boolean }> {
-    // One statement, one round trip: the runs handed over now, then the stops pending for
-    // this instance (rows with kind = 'stop').
-    const rows: Array<{
-      kind: 'task' | 'stop';
-      record_id: string;
-      invoke_id: string | null;
-      command_type: AgentTask['CommandType'];
-      command_content: Buffer;
-      working_dir: string;
-      username: string;
-      timeout: number;
-      fresh: boolean;
-    }> = await this.dataSource.query(
-      `WITH picked AS (
-         UPDATE invocation_records
-            SET status = 'Running', start_time = coalesce(start_time, now()), delivered_at = now(), updated_at = now()
-          WHERE record_id IN (
-                SELECT record_id FROM invocation_records
-                 WHERE instance_id = $1
-                   AND (status = 'Pending'
-                        OR (status = 'Running' AND acked_at IS NULL AND delivered_at < now() - make_interval(secs => $2)))
-                 ORDER BY created_at
-                 LIMIT $3
-                   FOR UPDATE SKIP LOCKED)
-          RETURNING record_id, invoke_id, created_at),
-       running AS (
-         UPDATE invocations SET status = 'Running', updated_at = now()
-          WHERE invoke_id IN (SELECT invoke_id FROM picked) AND status IN ('Pending', 'Scheduled'))
-       (SELECT 'task' AS kind, p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir, i.username,
-               i.timeout, false AS fresh, p.created_at
-          FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id)
-       UNION ALL
-       (SELECT 'stop', record_id, NULL, NULL, NULL, NULL, NULL, NULL,
-               stop_requested_at > now() - interval '2 seconds', created_at
-          FROM invocation_records
-         WHERE instance_id = $1 AND status = 'Running' AND stop_requested_at IS NOT NULL)
-       ORDER BY created_at`,
-      [instanceId, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL],
-    );
+  private async fetchWork(instanceId: string, acks: string[]): Promise<AgentPollResponse & { freshStop: boolean }> {
+    const rows = await this.prepared<WorkRow>(FETCH_WORK, [instanceId, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL, acks]);
     const tasks = rows.filter((r) => r.kind === 'task');
     const stops = rows.filter((r) => r.kind === 'stop');
     return {
@@ -134,6 +140,15 @@ export class AgentTasksService {
       StopRecordIds: stops.map((s) => s.record_id),
       freshStop: stops.some((s) => s.fresh),
     };
+  }
+
+  /**
+   * A named statement on the pool TypeORM holds: PostgreSQL parses and plans it once per
+   * connection instead of on every poll (planning this statement took 4× its execution).
+   */
+  private async prepared<T>(statement: { name: string; text: string }, values: unknown[]): Promise<T[]> {
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    return (await pool.query<T & QueryResultRow>({ ...statement, values })).rows;
   }
 
   /** Appends output at `offset` while within the kept 24 KB; a repeated offset is a retry and ignored. */
