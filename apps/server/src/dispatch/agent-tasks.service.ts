@@ -1,62 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { AgentFinalStatus, AgentPollResponse, AgentTask, OUTPUT_LIMIT_BYTES, REDELIVER_AFTER_SECONDS } from '@ca/protocol';
-import type { Pool, QueryResultRow } from 'pg';
+import { AgentFinalStatus, AgentPollResponse, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
 import { DataSource, EntityManager } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { ApiError } from '../api/api-error';
 import { InvocationsRepository } from '../invocations/invocations.repository';
 import { DispatchNotifier } from './dispatch-notifier';
 import { queryRows } from '../database/query-rows';
-
-const MAX_TASKS_PER_POLL = 50;
-
-interface WorkRow {
-  kind: 'task' | 'stop';
-  record_id: string;
-  invoke_id: string | null;
-  command_type: AgentTask['CommandType'];
-  command_content: Buffer;
-  working_dir: string;
-  username: string;
-  timeout: number;
-  fresh: boolean;
-}
-
-/**
- * One statement, one round trip: acknowledge ($4), claim the runs due now, then list them and
- * the stops pending for this instance (rows with kind = 'stop'), oldest first.
- */
-const FETCH_WORK = {
-  name: 'dispatch_fetch_work',
-  text: `WITH acked AS (
-         UPDATE invocation_records SET acked_at = now()
-          WHERE instance_id = $1 AND record_id = ANY($4::uuid[]) AND acked_at IS NULL),
-       picked AS (
-         UPDATE invocation_records
-            SET status = 'Running', start_time = coalesce(start_time, now()), delivered_at = now(), updated_at = now()
-          WHERE record_id IN (
-                SELECT record_id FROM invocation_records
-                 WHERE instance_id = $1
-                   AND (status = 'Pending'
-                        OR (status = 'Running' AND acked_at IS NULL AND delivered_at < now() - make_interval(secs => $2)
-                            AND record_id <> ALL($4::uuid[])))
-                 ORDER BY created_at
-                 LIMIT $3
-                   FOR UPDATE SKIP LOCKED)
-          RETURNING record_id, invoke_id, created_at),
-       running AS (
-         UPDATE invocations SET status = 'Running', updated_at = now()
-          WHERE invoke_id IN (SELECT invoke_id FROM picked) AND status IN ('Pending', 'Scheduled'))
-       (SELECT 'task' AS kind, p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir, i.username,
-               i.timeout, false AS fresh, p.created_at
-          FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id)
-       UNION ALL
-       (SELECT 'stop', record_id, NULL, NULL, NULL, NULL, NULL, NULL,
-               stop_requested_at > now() - interval '2 seconds', created_at
-          FROM invocation_records
-         WHERE instance_id = $1 AND status = 'Running' AND stop_requested_at IS NOT NULL)
-       ORDER BY created_at`,
-};
+import { WorkClaims } from './work-claims';
 
 export interface TaskOutcome {
   status: AgentFinalStatus;
@@ -80,6 +29,7 @@ export class AgentTasksService {
     private readonly dataSource: DataSource,
     private readonly notifier: DispatchNotifier,
     private readonly invocations: InvocationsRepository,
+    private readonly claims: WorkClaims,
   ) {}
 
   async heartbeat(instanceId: string, agentVersion: string | undefined, hostname: string | undefined): Promise<void> {
@@ -100,7 +50,7 @@ export class AgentTasksService {
     const subscription = this.notifier.subscribe(instanceId);
     try {
       for (let woken = false; ; woken = true) {
-        const work = await this.fetchWork(instanceId, woken ? [] : acks);
+        const work = await this.claims.claim(instanceId, woken ? [] : acks);
         const remaining = deadline - Date.now();
         // A stop wakes a waiting poll at once; a stop still pending from earlier (the agent is
         // killing that run right now) is repeated in answers but is no reason to answer early,
@@ -117,40 +67,6 @@ export class AgentTasksService {
     }
   }
 
-  /**
-   * Hands this instance its due runs and claims them in the same statement: a delivered run is
-   * Running (StartTime set), and its invocation too. A run delivered but never acknowledged (the
-   * answer was lost) is delivered again after REDELIVER_AFTER_SECONDS. `acks` are marked
-   * acknowledged first (they are the agent's own, so never handed over again here).
-   */
-  private async fetchWork(instanceId: string, acks: string[]): Promise<AgentPollResponse & { freshStop: boolean }> {
-    const rows = await this.prepared<WorkRow>(FETCH_WORK, [instanceId, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL, acks]);
-    const tasks = rows.filter((r) => r.kind === 'task');
-    const stops = rows.filter((r) => r.kind === 'stop');
-    return {
-      Tasks: tasks.map((t) => ({
-        RecordId: t.record_id,
-        InvokeId: t.invoke_id!,
-        CommandType: t.command_type,
-        CommandContent: t.command_content.toString('base64'),
-        WorkingDir: t.working_dir,
-        Username: t.username,
-        TimeoutSeconds: t.timeout,
-      })),
-      StopRecordIds: stops.map((s) => s.record_id),
-      freshStop: stops.some((s) => s.fresh),
-    };
-  }
-
-  /**
-   * A named statement on the pool TypeORM holds: PostgreSQL parses and plans it once per
-   * connection instead of on every poll (planning this statement took 4× its execution).
-   */
-  private async prepared<T>(statement: { name: string; text: string }, values: unknown[]): Promise<T[]> {
-    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    return (await pool.query<T & QueryResultRow>({ ...statement, values })).rows;
-  }
-
   /** Appends output at `offset` while within the kept 24 KB; a repeated offset is a retry and ignored. */
   async appendOutput(instanceId: string, recordId: string, offset: number, data: Buffer): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
@@ -165,11 +81,19 @@ export class AgentTasksService {
    * still takes the agent's true outcome when it finally arrives.
    */
   async finish(instanceId: string, recordId: string, outcome: TaskOutcome): Promise<void> {
+    const piece = outcome.output && outputPiece(outcome.output.offset, outcome.output.data);
     await this.dataSource.transaction(async (manager) => {
-      if (outcome.output) await this.writeOutput(manager, instanceId, recordId, outcome.output.offset, outcome.output.data);
+      // The last output and the outcome in one statement. As two, the second update of the row
+      // made the foreign-key check lock the invocation (a row updated earlier in the same
+      // transaction is checked again), and two runs of one invocation finishing together then
+      // deadlocked upgrading that lock in refreshStatuses.
       const finished = await queryRows<{ invoke_id: string }>(manager,
         `UPDATE invocation_records
-            SET status = $3::varchar, exit_code = $4, error_code = $5, error_info = $6,
+            SET output = CASE WHEN status = 'Running' AND $11::bytea IS NOT NULL
+                                   AND octet_length(output) >= $10 AND octet_length(output) < $10 + octet_length($11::bytea)
+                              THEN output || substring($11::bytea from octet_length(output) - $10 + 1)
+                              ELSE output END,
+                status = $3::varchar, exit_code = $4, error_code = $5, error_info = $6,
                 dropped = greatest(0, $7::bigint - $8::int)::int,
                 finished_time = least(now(), greatest(coalesce(start_time, $9::timestamptz), $9::timestamptz)),
                 stop_time = CASE WHEN $3::varchar IN ('Terminated', 'Cancelled') THEN coalesce(stop_requested_at, now()) ELSE stop_time END,
@@ -187,6 +111,8 @@ export class AgentTasksService {
           outcome.outputBytes,
           OUTPUT_LIMIT_BYTES,
           outcome.finishedAt,
+          piece?.offset ?? 0,
+          piece?.data ?? null,
         ],
       );
       if (finished.length === 0) {
@@ -202,19 +128,19 @@ export class AgentTasksService {
    * does not have yet: a retried piece whose first answer was lost adds only what is new.
    */
   private async writeOutput(manager: EntityManager, instanceId: string, recordId: string, offset: number, data: Buffer): Promise<boolean> {
-    const room = OUTPUT_LIMIT_BYTES - offset;
-    if (room <= 0 || data.length === 0) return true;
-    const piece = data.subarray(0, room);
+    const piece = outputPiece(offset, data);
+    if (!piece) return true;
     const rows = await queryRows(manager,
       `UPDATE invocation_records
           SET output = output || substring($4::bytea from octet_length(output) - $3 + 1), updated_at = now()
         WHERE record_id = $1 AND instance_id = $2 AND status = 'Running'
           AND octet_length(output) >= $3 AND octet_length(output) < $3 + octet_length($4::bytea)
         RETURNING 1`,
-      [recordId, instanceId, offset, piece],
+      [recordId, instanceId, piece.offset, piece.data],
     );
     return rows.length > 0;
   }
+
 
   /** Unknown to this agent — whether absent or another instance's — is NotFound, revealing nothing. */
   private async assertOwnRecord(manager: EntityManager, instanceId: string, recordId: string): Promise<void> {
@@ -224,4 +150,11 @@ export class AgentTasksService {
     );
     if (rows.length === 0) throw new ApiError('InvalidRecordId.NotFound', 'The specified record does not exist on this instance.', 404);
   }
+}
+
+/** What of `data` (output from byte `offset` on) falls within the kept OUTPUT_LIMIT_BYTES; undefined if nothing. */
+function outputPiece(offset: number, data: Buffer): { offset: number; data: Buffer } | undefined {
+  const room = OUTPUT_LIMIT_BYTES - offset;
+  if (room <= 0 || data.length === 0) return undefined;
+  return { offset, data: data.subarray(0, room) };
 }

@@ -4,9 +4,10 @@ import { AgentActionsHandler } from './agent.actions';
 import { AgentTasksService } from './agent-tasks.service';
 import { DispatchNotifierModule } from './dispatch-notifier.module';
 import { HousekeepingService } from './housekeeping.service';
+import { WorkClaims } from './work-claims';
 
 @Module({
   imports: [InvocationsModule, DispatchNotifierModule],
-  providers: [AgentTasksService, AgentActionsHandler, HousekeepingService],
+  providers: [AgentTasksService, AgentActionsHandler, HousekeepingService, WorkClaims],
 })
 export class DispatchModule {}
