@@ -32,6 +32,13 @@ const until = async (condition: () => boolean): Promise<void> => {
   for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
 };
 
+/** The spare waiting for the next run, once it has been forked. */
+async function spareOf(launcher: ProcessLauncher): Promise<ChildProcess> {
+  const waiting = (): ChildProcess | undefined => (launcher as unknown as { spare?: ChildProcess }).spare;
+  await until(() => waiting() !== undefined);
+  return waiting()!;
+}
+
 describe(ProcessLauncher.name, () => {
   let dir: string;
   let script: string;
@@ -75,9 +82,11 @@ describe(ProcessLauncher.name, () => {
     const sut = launcher(true);
     const first = sut.start({ command: '/bin/true', args: [], cwd: dir });
     await finished(first);
+    const next = await spareOf(sut);
     const second = sut.start({ command: '/bin/true', args: [], cwd: dir });
     await finished(second);
 
+    expect(second).toBe(next);
     expect(second.pid).not.toBe(first.pid);
     expect(second.spawnargs).toEqual(first.spawnargs);
     expect(first.spawnargs[0]).toBe('/bin/sh');
@@ -86,8 +95,7 @@ describe(ProcessLauncher.name, () => {
   it('never hands over a spare that died while waiting', async () => {
     const sut = launcher(true);
     await finished(sut.start({ command: '/bin/true', args: [], cwd: dir }));
-    await new Promise((r) => setImmediate(r));
-    const waiting = (sut as unknown as { spare: ChildProcess }).spare;
+    const waiting = await spareOf(sut);
     process.kill(waiting.pid!, 'SIGKILL');
     await until(() => waiting.exitCode !== null || waiting.signalCode !== null);
 
@@ -104,7 +112,7 @@ describe(ProcessLauncher.name, () => {
 
   it('leaves no spare behind once closed: it exits without running anything', async () => {
     const sut = launcher(true);
-    const waiting = (sut as unknown as { spare: ChildProcess }).spare;
+    const waiting = await spareOf(sut);
     sut.close();
     await until(() => !isAlive(waiting.pid!));
     expect(isAlive(waiting.pid!)).toBe(false);

@@ -24,6 +24,11 @@ const SPARE_SCRIPT = [
   'exec "$@" </dev/null',
 ].join('\n');
 const SPARE_SHELL = '/bin/sh';
+/**
+ * The next spare is forked this long after the last was taken: a fan-out starts a run on every
+ * agent of a machine's fleet at once, and forking spares then would take the CPU from the runs.
+ */
+const REFILL_DELAY_MS = 200;
 
 /**
  * Starts the processes that run commands, each in its own process group (spawned detached, so
@@ -33,13 +38,13 @@ const SPARE_SHELL = '/bin/sh';
  * for the exec, which made spawning most of the agent's share of dispatch latency. So one process
  * is forked ahead of time — a spare, a small shell waiting on its stdin — and a run started as
  * the agent's own user is handed to it: one write, and the spare execs the interpreter in place
- * (same pid, process group and pipes). The next spare is forked once the current I/O is done,
- * off the path of the run. Runs as another user (uid/gid are fixed at fork) and requests a line
+ * (same pid, process group and pipes). The next spare is forked a little later, off the path of
+ * the run. Runs as another user (uid/gid are fixed at fork) and requests a line
  * cannot carry are spawned directly, as is every run if the spare cannot be started.
  */
 export class ProcessLauncher {
   private spare?: ChildProcess;
-  private refill?: NodeJS.Immediate;
+  private refill?: NodeJS.Timeout;
   private usable = true;
   private closed = false;
 
@@ -72,17 +77,17 @@ export class ProcessLauncher {
   /** No more spares; the waiting one exits when its stdin closes. */
   close(): void {
     this.closed = true;
-    clearImmediate(this.refill);
+    clearTimeout(this.refill);
     this.spare?.stdin?.end();
     this.spare = undefined;
   }
 
   private scheduleRefill(): void {
     if (this.refill || this.closed || !this.usable || this.spare) return;
-    this.refill = setImmediate(() => {
+    this.refill = setTimeout(() => {
       this.refill = undefined;
       this.prepareSpare();
-    });
+    }, REFILL_DELAY_MS);
   }
 
   private prepareSpare(): void {
