@@ -1,13 +1,23 @@
 import { cpus, totalmem } from 'node:os';
+import { completionsScenario } from './completions';
 import { dispatchLatencyScenario } from './dispatch-latency';
 import { invokeThroughputScenario } from './invoke-throughput';
 import { readSideScenario } from './read-side';
 import { idleConnectionsScenario } from './idle-connections';
+import { fanOutScenario } from './fan-out';
 import { schedulerScenario } from './scheduler-fire-lag';
 import { BenchRow, BenchScenario, renderTable } from './table';
 
 /** In the order the table prints them. */
-const SCENARIOS: BenchScenario[] = [invokeThroughputScenario, dispatchLatencyScenario, readSideScenario, idleConnectionsScenario, schedulerScenario];
+const SCENARIOS: BenchScenario[] = [
+  invokeThroughputScenario,
+  dispatchLatencyScenario,
+  fanOutScenario,
+  completionsScenario,
+  readSideScenario,
+  idleConnectionsScenario,
+  schedulerScenario,
+];
 
 /**
  * `npm run bench [-- --quick] [--only name,name]`: bounded, loopback-only benchmarks printing one

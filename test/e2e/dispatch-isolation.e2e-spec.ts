@@ -51,6 +51,26 @@ describe('dispatch: isolation and outages', () => {
     expect((own.body.Tasks as Array<{ RecordId: string }>).map((t) => t.RecordId)).toEqual([recordId]);
   });
 
+  it('runs of one invocation finishing at the same moment, each with its last output, are all recorded at the first report', async () => {
+    const states = await Promise.all(Array.from({ length: 12 }, () => registeredAgentState(app)));
+    const invokeId = await invoke('echo from-each', states.map((s) => s.instanceId));
+    const clients = states.map((s) => new RpcClient({ endpoint: app.endpoint, accessKeyId: s.credentials.accessKeyId, accessKeySecret: s.credentials.accessKeySecret }));
+    const recordIds = await Promise.all(
+      clients.map(async (client) => ((await client.call(AgentActions.poll, { WaitSeconds: '0' })).body.Tasks as Array<{ RecordId: string }>)[0].RecordId),
+    );
+
+    const reports = await Promise.all(
+      clients.map((client, i) =>
+        client.call(AgentActions.finish, { RecordId: recordIds[i], Status: 'Success', ExitCode: '0', OutputBytes: '10', Offset: '0', Output: Buffer.from('from-each\n').toString('base64') }),
+      ),
+    );
+
+    expect(reports.map((r) => r.status)).toEqual(reports.map(() => 200));
+    const rows = await results(invokeId);
+    expect(rows.map((r) => [r.InvocationStatus, Buffer.from(r.Output, 'base64').toString()])).toEqual(rows.map(() => ['Success', 'from-each\n']));
+    expect((await call(app, 'DescribeInvocations', { InvokeId: invokeId })).Invocations.Invocation[0].InvocationStatus).toBe('Success');
+  });
+
   it('an operator key cannot call agent actions', async () => {
     await expect(app.admin.call(AgentActions.poll, { WaitSeconds: '0' })).resolves.toMatchObject({
       status: 403,

@@ -3,6 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FinishReport, Journal } from './journal';
 import { RefusedError, ServiceClient, sleep, withRetry } from './service-client';
+import { ProcessLauncher } from './process-launcher';
 import { CappedOutput, TaskProcess, TaskResult } from './task-process';
 
 const POLL_WAIT_SECONDS = 20;
@@ -20,6 +21,7 @@ export type AgentLog = (message: string) => void;
 export class AgentRunner {
   private readonly client: ServiceClient;
   private readonly journal: Journal;
+  private readonly launcher = new ProcessLauncher();
   private readonly running = new Map<string, TaskProcess>();
   private readonly stopping = new AbortController();
   private readonly reporting = new Set<Promise<void>>();
@@ -45,6 +47,7 @@ export class AgentRunner {
   /** Stops polling, lets running tasks finish and their outcomes be reported, up to `graceMs`. */
   async shutdown(graceMs = 10_000): Promise<void> {
     this.stopping.abort();
+    this.launcher.close();
     const deadline = sleep(graceMs);
     await Promise.race([Promise.all([...this.reporting]), deadline]);
   }
@@ -118,16 +121,17 @@ export class AgentRunner {
   private async execute(task: AgentTask, receivedAt: number): Promise<void> {
     const output = new CappedOutput();
     const streamer = new OutputStreamer(this.client, task.RecordId, output);
-    const process = new TaskProcess(task, SCRIPTS_DIR, {
-      write: (chunk) => {
+    const sink = {
+      write: (chunk: Buffer) => {
         output.write(chunk);
         streamer.changed();
       },
-    });
+    };
+    const process = new TaskProcess(task, SCRIPTS_DIR, sink, this.launcher);
     this.running.set(task.RecordId, process);
-    const result: TaskResult = await process.run((pid) => {
+    const result: TaskResult = await process.run((pid, startedAt) => {
       this.journal.put(task.RecordId, { state: 'running', pid });
-      this.journal.logExecution(task.RecordId, task.InvokeId, receivedAt);
+      this.journal.logExecution(task.RecordId, task.InvokeId, receivedAt, startedAt);
     });
     this.running.delete(task.RecordId);
     await streamer.close();

@@ -1,8 +1,9 @@
 import { AgentFinalStatus, AgentTask, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { ChildProcess, execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { LaunchRequest, ProcessLauncher } from './process-launcher';
 
 export interface TaskResult {
   status: AgentFinalStatus;
@@ -63,32 +64,25 @@ export class TaskProcess {
     private readonly task: AgentTask,
     private readonly scriptsDir: string,
     private readonly output: OutputSink,
+    private readonly launcher: ProcessLauncher,
   ) {}
 
   get pid(): number | undefined {
     return this.child?.pid;
   }
 
-  /** Resolves with the outcome once the process has exited (or could not start). */
-  run(onSpawn: (pid: number) => void = () => {}): Promise<TaskResult> {
+  /**
+   * Resolves with the outcome once the process has exited (or could not start). `onStart` is
+   * called as soon as the process is known to run, before any other I/O of the agent.
+   */
+  run(onStart: (pid: number, startedAt: number) => void = () => {}): Promise<TaskResult> {
     const prepared = this.prepare();
     if ('status' in prepared) return Promise.resolve(prepared);
     return new Promise((resolve) => {
-      const child = spawn(prepared.interpreter, prepared.args, {
-        cwd: prepared.cwd,
-        env: prepared.env,
-        uid: prepared.uid,
-        gid: prepared.gid,
-        detached: true, // its own process group: kill(-pid) reaches every descendant
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = this.launcher.start(prepared.launch);
       this.child = child;
       child.stdout!.on('data', (chunk: Buffer) => this.output.write(chunk));
       child.stderr!.on('data', (chunk: Buffer) => this.output.write(chunk));
-      child.once('spawn', () => {
-        this.timer = setTimeout(() => this.kill('timeout'), this.task.TimeoutSeconds * 1000);
-        onSpawn(child.pid!);
-      });
       child.once('error', (error) => {
         clearTimeout(this.timer);
         this.cleanup(prepared.script);
@@ -112,6 +106,13 @@ export class TaskProcess {
         setTimeout(() => settle(code, signal), PIPE_GRACE_MS).unref();
       });
       child.once('close', (code, signal) => settle(code, signal));
+      // A pid means the process exists and runs the command (a failed spawn has none and emits
+      // 'error' instead).
+      if (child.pid !== undefined) {
+        const startedAt = performance.timeOrigin + performance.now();
+        this.timer = setTimeout(() => this.kill('timeout'), this.task.TimeoutSeconds * 1000);
+        onStart(child.pid, startedAt);
+      }
     });
   }
 
@@ -143,9 +144,7 @@ export class TaskProcess {
     return { status: 'Failed', exitCode: code, errorCode: 'ExitCodeNonzero', errorInfo: `the command exited with code ${code}` };
   }
 
-  private prepare():
-    | TaskResult
-    | { interpreter: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv; uid?: number; gid?: number; script: string } {
+  private prepare(): TaskResult | { launch: LaunchRequest; script: string } {
     const type = INTERPRETERS[this.task.CommandType];
     const interpreter = type && findInterpreter(this.task.CommandType);
     if (!interpreter) {
@@ -163,22 +162,20 @@ export class TaskProcess {
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
       return { status: 'Error', errorCode: 'DirectoryNotExists', errorInfo: `the working directory ${cwd} does not exist` };
     }
-    // Each run's script in a directory of its own, owned by the user it runs as: readable by
-    // that user even when the agent's state directory is closed to everyone but root.
+    // Each run's script in a file of its own, owned by the user it runs as: readable by that
+    // user even when the agent's state directory is closed to everyone but root. Only the agent
+    // can create files in the scripts directory, so the name need not be secret.
     ensureScriptsDir(this.scriptsDir);
-    const runDir = mkdtempSync(join(this.scriptsDir, `${this.task.RecordId}-`));
-    const script = join(runDir, `script.${type.extension}`);
-    writeFileSync(script, Buffer.from(this.task.CommandContent, 'base64'), { mode: 0o700 });
-    if (user) {
-      chownSync(runDir, user.uid, user.gid);
-      chownSync(script, user.uid, user.gid);
-    }
-    const env = { ...process.env, ...(user ? { HOME: user.home, USER: this.task.Username, LOGNAME: this.task.Username } : {}) };
-    return { interpreter, args: type.args(script), cwd, env, uid: user?.uid, gid: user?.gid, script };
+    const script = join(this.scriptsDir, `${this.task.RecordId}.${type.extension}`);
+    writeScript(script, Buffer.from(this.task.CommandContent, 'base64'));
+    if (user) chownSync(script, user.uid, user.gid);
+    const launch: LaunchRequest = { command: interpreter, args: type.args(script), cwd };
+    if (user) launch.user = { uid: user.uid, gid: user.gid, env: { ...process.env, HOME: user.home, USER: this.task.Username, LOGNAME: this.task.Username } };
+    return { launch, script };
   }
 
   private cleanup(script: string): void {
-    rmSync(dirname(script), { recursive: true, force: true });
+    rmSync(script, { force: true });
   }
 }
 
@@ -197,6 +194,17 @@ function ensureScriptsDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o711 });
   chmodSync(dir, 0o711);
   readyScriptDirs.add(dir);
+}
+
+/** Exclusive create: never writes through a file or link already there (one a killed agent left is replaced). */
+function writeScript(path: string, content: Buffer): void {
+  try {
+    writeFileSync(path, content, { mode: 0o700, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    rmSync(path, { force: true });
+    writeFileSync(path, content, { mode: 0o700, flag: 'wx' });
+  }
 }
 
 function lookupUser(name: string): { uid: number; gid: number; home: string } | undefined {

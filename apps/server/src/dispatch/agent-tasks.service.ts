@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AgentFinalStatus, AgentPollResponse, AgentTask, OUTPUT_LIMIT_BYTES, REDELIVER_AFTER_SECONDS } from '@ca/protocol';
+import { AgentFinalStatus, AgentPollResponse, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { InvocationsRepository } from '../invocations/invocations.repository';
@@ -7,8 +7,7 @@ import { DispatchNotifier } from './dispatch-notifier';
 import { HeartbeatWriter } from './heartbeat-writer';
 import { queryRows } from '../database/query-rows';
 import { operationsMetrics } from '../metrics/operations-metrics';
-
-const MAX_TASKS_PER_POLL = 50;
+import { WorkClaims } from './work-claims';
 
 export interface TaskOutcome {
   status: AgentFinalStatus;
@@ -33,6 +32,7 @@ export class AgentTasksService {
     private readonly notifier: DispatchNotifier,
     private readonly invocations: InvocationsRepository,
     private readonly heartbeats: HeartbeatWriter,
+    private readonly claims: WorkClaims,
   ) {}
 
   /** Written in a batch with other agents' heartbeats (HeartbeatWriter). */
@@ -40,14 +40,16 @@ export class AgentTasksService {
     return this.heartbeats.record(instanceId, agentVersion, hostname);
   }
 
-  /** Long poll: returns at once when there is work or a stop, else waits for a notification. */
+  /**
+   * Long poll: returns at once when there is work or a stop, else waits for a notification. The
+   * acknowledgements of the previous answer ride on the first look for work (one statement).
+   */
   async poll(instanceId: string, waitSeconds: number, acks: string[], signal: AbortSignal): Promise<AgentPollResponse> {
     const deadline = Date.now() + waitSeconds * 1000;
     const subscription = this.notifier.subscribe(instanceId);
     try {
-      if (acks.length > 0) await this.acknowledge(instanceId, acks);
       for (let woken = false; ; woken = true) {
-        const work = await this.fetchWork(instanceId);
+        const work = await this.claims.claim(instanceId, woken ? [] : acks);
         const remaining = deadline - Date.now();
         // A stop wakes a waiting poll at once; a stop still pending from earlier (the agent is
         // killing that run right now) is repeated in answers but is no reason to answer early,
@@ -69,79 +71,6 @@ export class AgentTasksService {
     }
   }
 
-  /** The agent has these runs: stop delivering them again. */
-  private async acknowledge(instanceId: string, recordIds: string[]): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE invocation_records SET acked_at = now()
-        WHERE instance_id = $1 AND record_id = ANY($2::uuid[]) AND acked_at IS NULL`,
-      [instanceId, recordIds],
-    );
-  }
-
-  /**
-   * Hands this instance its due runs and claims them in the same statement: a delivered run is
-   * Running (StartTime set), and its invocation too. A run delivered but never acknowledged (the
-   * answer was lost) is delivered again after REDELIVER_AFTER_SECONDS.
-   */
-  private async fetchWork(instanceId: string): Promise<AgentPollResponse & { freshStop: boolean }> {
-    // One statement, one round trip: the runs handed over now, then the stops pending for
-    // this instance (rows with kind = 'stop').
-    const rows: Array<{
-      kind: 'task' | 'stop';
-      record_id: string;
-      invoke_id: string | null;
-      command_type: AgentTask['CommandType'];
-      command_content: Buffer;
-      working_dir: string;
-      username: string;
-      timeout: number;
-      fresh: boolean;
-      created_at: Date;
-    }> = await this.dataSource.query(
-      `WITH picked AS (
-         UPDATE invocation_records
-            SET status = 'Running', start_time = coalesce(start_time, now()), delivered_at = now(), updated_at = now()
-          WHERE record_id IN (
-                SELECT record_id FROM invocation_records
-                 WHERE instance_id = $1
-                   AND (status = 'Pending'
-                        OR (status = 'Running' AND acked_at IS NULL AND delivered_at < now() - make_interval(secs => $2)))
-                 ORDER BY created_at
-                 LIMIT $3
-                   FOR UPDATE SKIP LOCKED)
-          RETURNING record_id, invoke_id, created_at),
-       running AS (
-         UPDATE invocations SET status = 'Running', updated_at = now()
-          WHERE invoke_id IN (SELECT invoke_id FROM picked) AND status IN ('Pending', 'Scheduled'))
-       (SELECT 'task' AS kind, p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir, i.username,
-               i.timeout, false AS fresh, p.created_at
-          FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id)
-       UNION ALL
-       (SELECT 'stop', record_id, NULL, NULL, NULL, NULL, NULL, NULL,
-               stop_requested_at > now() - interval '2 seconds', created_at
-          FROM invocation_records
-         WHERE instance_id = $1 AND status = 'Running' AND stop_requested_at IS NOT NULL)
-       ORDER BY created_at`,
-      [instanceId, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL],
-    );
-    const tasks = rows.filter((r) => r.kind === 'task');
-    const stops = rows.filter((r) => r.kind === 'stop');
-    operationsMetrics.observeDelivery(tasks.map((t) => t.created_at));
-    return {
-      Tasks: tasks.map((t) => ({
-        RecordId: t.record_id,
-        InvokeId: t.invoke_id!,
-        CommandType: t.command_type,
-        CommandContent: t.command_content.toString('base64'),
-        WorkingDir: t.working_dir,
-        Username: t.username,
-        TimeoutSeconds: t.timeout,
-      })),
-      StopRecordIds: stops.map((s) => s.record_id),
-      freshStop: stops.some((s) => s.fresh),
-    };
-  }
-
   /** Appends output at `offset` while within the kept 24 KB; a repeated offset is a retry and ignored. */
   async appendOutput(instanceId: string, recordId: string, offset: number, data: Buffer): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
@@ -156,11 +85,19 @@ export class AgentTasksService {
    * still takes the agent's true outcome when it finally arrives.
    */
   async finish(instanceId: string, recordId: string, outcome: TaskOutcome): Promise<void> {
+    const piece = outcome.output && outputPiece(outcome.output.offset, outcome.output.data);
     await this.dataSource.transaction(async (manager) => {
-      if (outcome.output) await this.writeOutput(manager, instanceId, recordId, outcome.output.offset, outcome.output.data);
+      // The last output and the outcome in one statement. As two, the second update of the row
+      // made the foreign-key check lock the invocation (a row updated earlier in the same
+      // transaction is checked again), and two runs of one invocation finishing together then
+      // deadlocked upgrading that lock in refreshStatuses.
       const finished = await queryRows<{ invoke_id: string }>(manager,
         `UPDATE invocation_records
-            SET status = $3::varchar, exit_code = $4, error_code = $5, error_info = $6,
+            SET output = CASE WHEN status = 'Running' AND $11::bytea IS NOT NULL
+                                   AND octet_length(output) >= $10 AND octet_length(output) < $10 + octet_length($11::bytea)
+                              THEN output || substring($11::bytea from octet_length(output) - $10 + 1)
+                              ELSE output END,
+                status = $3::varchar, exit_code = $4, error_code = $5, error_info = $6,
                 dropped = greatest(0, $7::bigint - $8::int)::int,
                 finished_time = least(now(), greatest(coalesce(start_time, $9::timestamptz), $9::timestamptz)),
                 stop_time = CASE WHEN $3::varchar IN ('Terminated', 'Cancelled') THEN coalesce(stop_requested_at, now()) ELSE stop_time END,
@@ -178,6 +115,8 @@ export class AgentTasksService {
           outcome.outputBytes,
           OUTPUT_LIMIT_BYTES,
           outcome.finishedAt,
+          piece?.offset ?? 0,
+          piece?.data ?? null,
         ],
       );
       if (finished.length === 0) {
@@ -194,19 +133,19 @@ export class AgentTasksService {
    * does not have yet: a retried piece whose first answer was lost adds only what is new.
    */
   private async writeOutput(manager: EntityManager, instanceId: string, recordId: string, offset: number, data: Buffer): Promise<boolean> {
-    const room = OUTPUT_LIMIT_BYTES - offset;
-    if (room <= 0 || data.length === 0) return true;
-    const piece = data.subarray(0, room);
+    const piece = outputPiece(offset, data);
+    if (!piece) return true;
     const rows = await queryRows(manager,
       `UPDATE invocation_records
           SET output = output || substring($4::bytea from octet_length(output) - $3 + 1), updated_at = now()
         WHERE record_id = $1 AND instance_id = $2 AND status = 'Running'
           AND octet_length(output) >= $3 AND octet_length(output) < $3 + octet_length($4::bytea)
         RETURNING 1`,
-      [recordId, instanceId, offset, piece],
+      [recordId, instanceId, piece.offset, piece.data],
     );
     return rows.length > 0;
   }
+
 
   /** Unknown to this agent — whether absent or another instance's — is NotFound, revealing nothing. */
   private async assertOwnRecord(manager: EntityManager, instanceId: string, recordId: string): Promise<void> {
@@ -216,4 +155,11 @@ export class AgentTasksService {
     );
     if (rows.length === 0) throw new ApiError('InvalidRecordId.NotFound', 'The specified record does not exist on this instance.', 404);
   }
+}
+
+/** What of `data` (output from byte `offset` on) falls within the kept OUTPUT_LIMIT_BYTES; undefined if nothing. */
+function outputPiece(offset: number, data: Buffer): { offset: number; data: Buffer } | undefined {
+  const room = OUTPUT_LIMIT_BYTES - offset;
+  if (room <= 0 || data.length === 0) return undefined;
+  return { offset, data: data.subarray(0, room) };
 }

@@ -5,9 +5,10 @@ import { AgentTasksService } from './agent-tasks.service';
 import { DispatchNotifierModule } from './dispatch-notifier.module';
 import { HeartbeatWriter } from './heartbeat-writer';
 import { HousekeepingService } from './housekeeping.service';
+import { WorkClaims } from './work-claims';
 
 @Module({
   imports: [InvocationsModule, DispatchNotifierModule],
-  providers: [AgentTasksService, AgentActionsHandler, HeartbeatWriter, HousekeepingService],
+  providers: [AgentTasksService, AgentActionsHandler, HeartbeatWriter, HousekeepingService, WorkClaims],
 })
 export class DispatchModule {}
