@@ -1,7 +1,7 @@
 import { AGENT_REGISTER_PATH } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -26,8 +26,13 @@ export class BenchEnvironment {
   async startDatabase(): Promise<string> {
     let serverUrl = process.env.BENCH_DATABASE_URL;
     if (!serverUrl) {
-      const pg = await startEmbeddedPostgres(mkdtempSync(join(tmpdir(), 'ca-bench-pg-')));
-      this.stops.push(() => pg.stop());
+      const dataDir = mkdtempSync(join(tmpdir(), 'ca-bench-pg-'));
+      const pg = await startEmbeddedPostgres(dataDir);
+      // The cluster's WAL outlives the dropped database: a million-record run leaves a gigabyte.
+      this.stops.push(async () => {
+        await pg.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      });
       serverUrl = pg.url;
     }
     const name = `ca_bench_${process.pid}_${Date.now()}`;
