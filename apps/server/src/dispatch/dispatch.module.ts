@@ -4,10 +4,11 @@ import { AgentActionsHandler } from './agent.actions';
 import { AgentTasksService } from './agent-tasks.service';
 import { DispatchNotifierModule } from './dispatch-notifier.module';
 import { HousekeepingService } from './housekeeping.service';
+import { OutcomeRecorder } from './outcome-recorder';
 import { WorkClaims } from './work-claims';
 
 @Module({
   imports: [InvocationsModule, DispatchNotifierModule],
-  providers: [AgentTasksService, AgentActionsHandler, HousekeepingService, WorkClaims],
+  providers: [AgentTasksService, AgentActionsHandler, HousekeepingService, WorkClaims, OutcomeRecorder],
 })
 export class DispatchModule {}
