@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { childrenNamed, treeCpuMs } from './process-cpu';
-import { BenchEnvironment, sleep } from './support';
+import { BenchEnvironment, nowMs, sleep, summarize } from './support';
 import { BenchScenario, ms } from './table';
 
 export interface CompletionsResult {
@@ -16,21 +16,26 @@ export interface CompletionsResult {
   /** Mean of Pending + Running records sampled during the window: > 0 throughout means saturated. */
   meanBacklog: number;
   minBacklog: number;
+  /** InvokeCommand calls made in the window, per second, and their round trip. */
+  invokesPerSecond: number;
+  invokeCall: ReturnType<typeof summarize>;
   /** CPU ms per completed record over the window: the service, all agents (with their commands), PostgreSQL (embedded only). */
   cpuPerCompletion: { server: number; agents: number; postgres?: number };
 }
 
 /** A deployment pipeline rolls a batch of machines at a time; ten is a common batch. */
 const INSTANCES_PER_INVOCATION = 10;
-/** Each pipeline keeps this many batches going, so no agent waits for its next task. */
-const IN_FLIGHT_PER_CALLER = 3;
+/** Each pipeline keeps this many batches going at once, so no agent waits for its next task. */
+const IN_FLIGHT_PER_CALLER = 6;
 const FINAL = `status NOT IN ('Pending', 'Running')`;
 
 /**
  * End-to-end completions (issue 6, scenario 4): `true` on `agents` real agents, records reaching
- * Success per second, sustained. Offered load is a closed loop: one caller per ten instances,
- * each invoking on its ten and keeping IN_FLIGHT_PER_CALLER invocations unfinished, so every agent
- * always has work queued. Counted from the database (records' updated_at when they turned Success).
+ * Success per second, sustained. Offered load is a closed loop: one caller (a deployment
+ * pipeline) per ten instances, each with IN_FLIGHT_PER_CALLER concurrent slots that invoke on
+ * its ten and wait for that invocation to finish, so every agent always has work queued and the
+ * InvokeCommand round trip does not cap the rate. Counted from the database (records' updated_at
+ * when they turned Success).
  */
 export async function measureCompletions(options: { agents: number; seconds: number; warmupSeconds: number }): Promise<CompletionsResult> {
   const env = new BenchEnvironment();
@@ -48,16 +53,18 @@ export async function measureCompletions(options: { agents: number; seconds: num
 
       const monitor = new CompletionMonitor(db);
       let running = true;
-      const caller = async (instanceIds: string[]): Promise<void> => {
-        const inFlight: Array<Promise<void>> = [];
+      const invokeTimes: number[] = [];
+      // One pipeline slot: invoke on the group, wait until that invocation has finished, again.
+      const slot = async (instanceIds: string[]): Promise<void> => {
         while (running) {
+          const sent = nowMs();
           const { InvokeId } = await env.call('InvokeCommand', { CommandId, InstanceIds: JSON.stringify(instanceIds) });
-          inFlight.push(monitor.finished(InvokeId as string));
-          if (inFlight.length >= IN_FLIGHT_PER_CALLER) await inFlight.shift();
+          if (monitor.sampleBacklog) invokeTimes.push(nowMs() - sent);
+          await monitor.finished(InvokeId as string);
         }
       };
       const monitoring = monitor.run();
-      const callers = groups.map((group) => caller(group));
+      const callers = groups.flatMap((group) => Array.from({ length: IN_FLIGHT_PER_CALLER }, () => slot(group)));
       await sleep(options.warmupSeconds * 1000);
       const pids = env.children.map((c) => c.pid!);
       const postgres = childrenNamed(process.pid, 'postgres');
@@ -88,6 +95,8 @@ export async function measureCompletions(options: { agents: number; seconds: num
       const completed = Math.max(perSecond.reduce((a, b) => a + b, 0), 1);
       const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
       return {
+        invokesPerSecond: invokeTimes.length / options.seconds,
+        invokeCall: summarize(invokeTimes),
         cpuPerCompletion: {
           server: cpuUsed[0] / completed,
           agents: sum(cpuUsed.slice(1, pids.length)) / completed,
@@ -164,7 +173,10 @@ export const completionsScenario: BenchScenario = {
     const mean = c.perSecond.reduce((a, b) => a + b, 0) / c.seconds;
     const cpu = c.cpuPerCompletion;
     const cpuText = `server ${ms(cpu.server)}, agents ${ms(cpu.agents)}${cpu.postgres === undefined ? '' : `, PostgreSQL ${ms(cpu.postgres)}`}`;
-    log(`per second ${c.perSecond.join(' ')}; not Success ${c.notSuccess}; backlog mean ${c.meanBacklog.toFixed(1)}, min ${c.minBacklog}; CPU per completion ${cpuText}`);
+    log(
+      `per second ${c.perSecond.join(' ')}; not Success ${c.notSuccess}; backlog mean ${c.meanBacklog.toFixed(1)}, min ${c.minBacklog}; ` +
+        `InvokeCommand ${c.invokesPerSecond.toFixed(1)}/s, ${JSON.stringify(c.invokeCall)}; CPU per completion ${cpuText}`,
+    );
     return [
       {
         scenario:

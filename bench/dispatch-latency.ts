@@ -190,7 +190,7 @@ const p50p99 = (s: Summary): string => `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`;
 export const dispatchLatencyScenario: BenchScenario = {
   name: 'dispatch',
   async run({ quick, log }) {
-    const d = await measureDispatchLatency(quick ? { agents: 20, samples: 100 } : { agents: 100, samples: 500 });
+    const d = await measureDispatchLatency(quick ? { agents: 20, samples: 60 } : { agents: 100, samples: 500 });
     const ours = d.commandRan;
     const ref = d.graphile.afterAdd;
     log(`command ran ${JSON.stringify(ours)}; process started ${JSON.stringify(d.afterResponse)}; graphile-worker ${JSON.stringify(ref)}; bare spawn ${JSON.stringify(d.bareSpawn.toOutput)}`);

@@ -51,7 +51,7 @@ describe('dispatch: isolation and outages', () => {
     expect((own.body.Tasks as Array<{ RecordId: string }>).map((t) => t.RecordId)).toEqual([recordId]);
   });
 
-  it('runs of one invocation finishing at the same moment, each with its last output, are all recorded at the first report', async () => {
+  it('runs of one invocation finishing at the same moment, each with its last output, are all recorded at the first report; a forged report among them is refused', async () => {
     const states = await Promise.all(Array.from({ length: 12 }, () => registeredAgentState(app)));
     const invokeId = await invoke('echo from-each', states.map((s) => s.instanceId));
     const clients = states.map((s) => new RpcClient({ endpoint: app.endpoint, accessKeyId: s.credentials.accessKeyId, accessKeySecret: s.credentials.accessKeySecret }));
@@ -59,12 +59,17 @@ describe('dispatch: isolation and outages', () => {
       clients.map(async (client) => ((await client.call(AgentActions.poll, { WaitSeconds: '0' })).body.Tasks as Array<{ RecordId: string }>)[0].RecordId),
     );
 
-    const reports = await Promise.all(
-      clients.map((client, i) =>
+    const intruderState = await registeredAgentState(app);
+    const intruder = new RpcClient({ endpoint: app.endpoint, accessKeyId: intruderState.credentials.accessKeyId, accessKeySecret: intruderState.credentials.accessKeySecret });
+
+    const [forged, ...reports] = await Promise.all([
+      intruder.call(AgentActions.finish, { RecordId: recordIds[0], Status: 'Failed', ExitCode: '1', OutputBytes: '6', Offset: '0', Output: Buffer.from('forged').toString('base64') }),
+      ...clients.map((client, i) =>
         client.call(AgentActions.finish, { RecordId: recordIds[i], Status: 'Success', ExitCode: '0', OutputBytes: '10', Offset: '0', Output: Buffer.from('from-each\n').toString('base64') }),
       ),
-    );
+    ]);
 
+    expect(forged).toMatchObject({ status: 404, body: { Code: 'InvalidRecordId.NotFound' } });
     expect(reports.map((r) => r.status)).toEqual(reports.map(() => 200));
     const rows = await results(invokeId);
     expect(rows.map((r) => [r.InvocationStatus, Buffer.from(r.Output, 'base64').toString()])).toEqual(rows.map(() => ['Success', 'from-each\n']));

@@ -1,25 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AgentFinalStatus, AgentPollResponse, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
+import { AgentPollResponse } from '@ca/protocol';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../api/api-error';
-import { InvocationsRepository } from '../invocations/invocations.repository';
 import { DispatchNotifier } from './dispatch-notifier';
 import { HeartbeatWriter } from './heartbeat-writer';
 import { queryRows } from '../database/query-rows';
-import { operationsMetrics } from '../metrics/operations-metrics';
+import { OutcomeRecorder, outputPiece, TaskOutcome } from './outcome-recorder';
 import { WorkClaims } from './work-claims';
-
-export interface TaskOutcome {
-  status: AgentFinalStatus;
-  exitCode?: number;
-  errorCode?: string;
-  errorInfo?: string;
-  /** All the bytes the command wrote; beyond OUTPUT_LIMIT_BYTES they count as Dropped. */
-  outputBytes: number;
-  finishedAt: Date;
-  /** The last piece of output, so a short command needs no separate output report. */
-  output?: { offset: number; data: Buffer };
-}
 
 /**
  * The agent-facing side of dispatch. Every statement is scoped to the caller's own instance,
@@ -30,9 +17,9 @@ export class AgentTasksService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly notifier: DispatchNotifier,
-    private readonly invocations: InvocationsRepository,
     private readonly heartbeats: HeartbeatWriter,
     private readonly claims: WorkClaims,
+    private readonly outcomes: OutcomeRecorder,
   ) {}
 
   /** Written in a batch with other agents' heartbeats (HeartbeatWriter). */
@@ -80,52 +67,11 @@ export class AgentTasksService {
   }
 
   /**
-   * Records a run's outcome. The first outcome wins; a repeated report (the agent retrying after
-   * a lost answer) is acknowledged and ignored. A run the service gave up on as unreachable
-   * still takes the agent's true outcome when it finally arrives.
+   * Records a run's outcome (batched with the reports arriving together). The first outcome
+   * wins; a repeated report (the agent retrying after a lost answer) is acknowledged and ignored.
    */
   async finish(instanceId: string, recordId: string, outcome: TaskOutcome): Promise<void> {
-    const piece = outcome.output && outputPiece(outcome.output.offset, outcome.output.data);
-    await this.dataSource.transaction(async (manager) => {
-      // The last output and the outcome in one statement. As two, the second update of the row
-      // made the foreign-key check lock the invocation (a row updated earlier in the same
-      // transaction is checked again), and two runs of one invocation finishing together then
-      // deadlocked upgrading that lock in refreshStatuses.
-      const finished = await queryRows<{ invoke_id: string }>(manager,
-        `UPDATE invocation_records
-            SET output = CASE WHEN status = 'Running' AND $11::bytea IS NOT NULL
-                                   AND octet_length(output) >= $10 AND octet_length(output) < $10 + octet_length($11::bytea)
-                              THEN output || substring($11::bytea from octet_length(output) - $10 + 1)
-                              ELSE output END,
-                status = $3::varchar, exit_code = $4, error_code = $5, error_info = $6,
-                dropped = greatest(0, $7::bigint - $8::int)::int,
-                finished_time = least(now(), greatest(coalesce(start_time, $9::timestamptz), $9::timestamptz)),
-                stop_time = CASE WHEN $3::varchar IN ('Terminated', 'Cancelled') THEN coalesce(stop_requested_at, now()) ELSE stop_time END,
-                updated_at = now()
-          WHERE record_id = $1 AND instance_id = $2
-            AND (status = 'Running' OR (status = 'Error' AND error_code = 'AgentUnreachable'))
-          RETURNING invoke_id`,
-        [
-          recordId,
-          instanceId,
-          outcome.status,
-          outcome.exitCode ?? null,
-          outcome.errorCode ?? '',
-          (outcome.errorInfo ?? '').slice(0, 1024),
-          outcome.outputBytes,
-          OUTPUT_LIMIT_BYTES,
-          outcome.finishedAt,
-          piece?.offset ?? 0,
-          piece?.data ?? null,
-        ],
-      );
-      if (finished.length === 0) {
-        await this.assertOwnRecord(manager, instanceId, recordId);
-        return;
-      }
-      await this.invocations.refreshStatuses(manager, [finished[0].invoke_id]);
-      operationsMetrics.recordsFinishedAs(outcome.status);
-    });
+    if (!(await this.outcomes.record(instanceId, recordId, outcome))) await this.assertOwnRecord(this.dataSource.manager, instanceId, recordId);
   }
 
   /**
@@ -157,9 +103,3 @@ export class AgentTasksService {
   }
 }
 
-/** What of `data` (output from byte `offset` on) falls within the kept OUTPUT_LIMIT_BYTES; undefined if nothing. */
-function outputPiece(offset: number, data: Buffer): { offset: number; data: Buffer } | undefined {
-  const room = OUTPUT_LIMIT_BYTES - offset;
-  if (room <= 0 || data.length === 0) return undefined;
-  return { offset, data: data.subarray(0, room) };
-}

@@ -5,10 +5,11 @@ import { AgentTasksService } from './agent-tasks.service';
 import { DispatchNotifierModule } from './dispatch-notifier.module';
 import { HeartbeatWriter } from './heartbeat-writer';
 import { HousekeepingService } from './housekeeping.service';
+import { OutcomeRecorder } from './outcome-recorder';
 import { WorkClaims } from './work-claims';
 
 @Module({
   imports: [InvocationsModule, DispatchNotifierModule],
-  providers: [AgentTasksService, AgentActionsHandler, HeartbeatWriter, HousekeepingService, WorkClaims],
+  providers: [AgentTasksService, AgentActionsHandler, HeartbeatWriter, HousekeepingService, WorkClaims, OutcomeRecorder],
 })
 export class DispatchModule {}
