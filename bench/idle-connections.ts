@@ -1,4 +1,4 @@
-import { AGENT_REGISTER_PATH, AgentRegisterResponse } from '@ca/protocol';
+import { AgentRegisterResponse } from '@ca/protocol';
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
@@ -137,20 +137,7 @@ async function registerMany(env: BenchEnvironment, count: number): Promise<Simul
   const worker = async (): Promise<void> => {
     for (let i = next++; i < count; i = next++) {
       const activation = activations[i % REGISTRATION_CONCURRENCY];
-      const response = await fetch(env.endpoint + AGENT_REGISTER_PATH, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          regionId: REGION,
-          activationId: activation.ActivationId,
-          activationCode: activation.ActivationCode,
-          hostname: `sim-${i}`,
-          osType: 'linux',
-          agentVersion: 'bench',
-        }),
-      });
-      const body = (await response.json()) as AgentRegisterResponse;
-      if (!response.ok) throw new Error(`registration ${i}: ${JSON.stringify(body)}`);
+      const body = await env.registerInstance(activation, `sim-${i}`);
       agents[i] = { instanceId: body.InstanceId, accessKeyId: body.AccessKeyId, accessKeySecret: body.AccessKeySecret };
     }
   };

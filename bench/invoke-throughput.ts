@@ -1,4 +1,3 @@
-import { AGENT_REGISTER_PATH } from '@ca/protocol';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,20 +116,7 @@ async function registerInstances(env: BenchEnvironment, count: number): Promise<
   const ids: string[] = [];
   for (let i = 0; i < count; i += 20) {
     const batch = Array.from({ length: Math.min(20, count - i) }, async (_, j) => {
-      const response = await fetch(env.endpoint + AGENT_REGISTER_PATH, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          regionId: REGION,
-          activationId: activation.ActivationId,
-          activationCode: activation.ActivationCode,
-          hostname: `bench-${i + j}`,
-          osType: 'linux',
-          agentVersion: 'bench',
-        }),
-      });
-      const body = (await response.json()) as Record<string, string>;
-      if (!body.InstanceId) throw new Error(`registration failed: ${JSON.stringify(body)}`);
+      const body = await env.registerInstance(activation, `bench-${i + j}`);
       return body.InstanceId;
     });
     ids.push(...(await Promise.all(batch)));

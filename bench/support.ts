@@ -1,4 +1,4 @@
-import { AGENT_REGISTER_PATH } from '@ca/protocol';
+import { AGENT_REGISTER_PATH, AgentRegisterResponse } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,24 +74,31 @@ export class BenchEnvironment {
     return response.body;
   }
 
+  /** Registers one managed instance with an activation, as `agent register` does; refuses a failure. */
+  async registerInstance(activation: Record<string, string>, hostname: string): Promise<AgentRegisterResponse> {
+    const response = await fetch(this.endpoint + AGENT_REGISTER_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        regionId: REGION,
+        activationId: activation.ActivationId,
+        activationCode: activation.ActivationCode,
+        hostname,
+        osType: 'linux',
+        agentVersion: 'bench',
+      }),
+    });
+    const body = (await response.json()) as AgentRegisterResponse;
+    if (!response.ok || !body.InstanceId) throw new Error(`registration of ${hostname} failed: ${JSON.stringify(body)}`);
+    return body;
+  }
+
   /** Registers `count` agents (new managed instances) and starts a real agent process for each. */
   async startAgents(count: number): Promise<BenchAgent[]> {
     const activation = await this.call('CreateActivation', { InstanceCount: String(Math.max(count, 1)) });
     const agents: BenchAgent[] = [];
     for (let i = 0; i < count; i++) {
-      const response = await fetch(this.endpoint + AGENT_REGISTER_PATH, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          regionId: REGION,
-          activationId: activation.ActivationId,
-          activationCode: activation.ActivationCode,
-          hostname: `bench-${i}`,
-          osType: 'linux',
-          agentVersion: 'bench',
-        }),
-      });
-      const body = (await response.json()) as Record<string, string>;
+      const body = await this.registerInstance(activation, `bench-${i}`);
       const stateDir = mkdtempSync(join(tmpdir(), 'ca-bench-agent-'));
       writeFileSync(
         join(stateDir, 'credentials.json'),
