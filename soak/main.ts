@@ -9,14 +9,22 @@ async function main(): Promise<void> {
   const audit = await soak({ minutes, log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
   console.log(`\nSoak audit after ${((Date.now() - started) / 60_000).toFixed(1)} minutes (${minutes} of load):`);
   console.log(JSON.stringify(audit, null, 2));
-  const failures = [
+  const checks: Array<[string, number]> = [
     ['duplicate runs', audit.duplicateRuns],
     ['missed fires', audit.missedFires],
     ['records stuck', audit.stuckRecords],
     ['double executions', audit.doubleExecutions],
-  ].filter(([, n]) => n !== 0);
+    ['one-shot runs lost or doubled', audit.lostOneShotRuns],
+    ['runs finished that no agent logged executing', audit.finishedWithoutExecution],
+    ['processes that died by themselves', audit.unexpectedExits],
+    // The chaos itself must have happened, or the run proves nothing.
+    ['PostgreSQL restarts other than one', audit.postgresRestarts === 1 ? 0 : 1],
+    ['service processes never killed', audit.serverKills > 0 ? 0 : 1],
+    ['agents never killed', audit.agentKills > 0 ? 0 : 1],
+  ];
+  const failures = checks.filter(([, n]) => n !== 0);
   for (const [what, n] of failures) console.log(`FAILED: ${n} ${what}`);
-  console.log(`soak: ${4 - failures.length} passed, ${failures.length} failed`);
+  console.log(`soak: ${checks.length - failures.length} passed, ${failures.length} failed`);
   process.exit(failures.length === 0 ? 0 : 1);
 }
 

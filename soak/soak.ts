@@ -2,7 +2,7 @@ import { nextFireTimes, storedFrequency } from '@ca/frequency';
 import { AGENT_REGISTER_PATH } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -26,11 +26,16 @@ const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length
 
 class Managed {
   child?: ChildProcess;
+  /** Exits the soak did not cause: a process that dies by itself (say, when PostgreSQL restarts) fails the audit. */
+  unexpectedExits = 0;
+  private stopping = false;
   constructor(
     readonly name: string,
     private readonly args: string[],
     private readonly env: Record<string, string>,
     private readonly ready: RegExp,
+    /** Everything the process prints, across restarts, for the post-mortem of a failed audit. */
+    private readonly logFile: string,
   ) {}
 
   start(): Promise<void> {
@@ -40,9 +45,12 @@ class Managed {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       this.child = child;
+      this.stopping = false;
       let output = '';
       const timer = setTimeout(() => reject(new Error(`${this.name} not ready:\n${output.slice(-2000)}`)), 60_000);
+      appendFileSync(this.logFile, `--- ${new Date().toISOString()} started\n`);
       const onData = (chunk: Buffer): void => {
+        appendFileSync(this.logFile, chunk);
         if (output.length < 100_000) output += chunk.toString();
         if (this.ready.test(output)) {
           clearTimeout(timer);
@@ -51,14 +59,22 @@ class Managed {
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
-      child.once('exit', () => clearTimeout(timer));
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (this.stopping || this.child !== child) return;
+        this.unexpectedExits++;
+        this.onUnexpectedExit?.(`${this.name} exited by itself (code ${code}, signal ${signal}):\n${output.slice(-2000)}`);
+      });
     });
   }
+
+  onUnexpectedExit?: (message: string) => void;
 
   async kill(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((r) => child.once('exit', r));
+    this.stopping = true;
     child.kill(signal);
     await gone;
   }
@@ -81,11 +97,17 @@ export interface SoakAudit {
   /** Recorded Missed, collapsed per SPEC §5.3, because no process could reach PostgreSQL at that time. */
   misfiresDuringOutage: number;
   stuckRecords: number;
+  /** One-shot invocations answered 200 whose records are not exactly one per target instance. */
+  lostOneShotRuns: number;
+  /** Records that ended with an exit code (Success/Failed) but that no agent logged executing. */
+  finishedWithoutExecution: number;
   doubleExecutions: number;
   executions: number;
   serverKills: number;
   agentKills: number;
   postgresRestarts: number;
+  /** Service or agent processes that died without the soak killing them. */
+  unexpectedExits: number;
   apiErrors: Record<string, number>;
   finalStatuses: Record<string, number>;
 }
@@ -114,7 +136,7 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
         DELIVERY_TIMEOUT_SECONDS: String(DELIVERY_TIMEOUT_SECONDS),
         RATE_LIMIT_PER_SECOND: '0',
         LOG_LEVEL: 'warn',
-      }, /./),
+      }, /./, join(dir, `server-${i}.log`)),
   );
   // LOG_LEVEL=warn prints nothing at start: readiness is the port answering.
   const endpoints = ports.map((port) => `http://127.0.0.1:${port}`);
@@ -134,6 +156,13 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
     throw new Error(`server ${i} did not come up`);
   };
   for (let i = 0; i < SERVERS; i++) await startServer(i);
+  let finished = false;
+  servers.forEach((server, i) => {
+    server.onUnexpectedExit = (message) => {
+      log(`UNEXPECTED: ${message}`);
+      if (!finished) void startServer(i).catch(() => undefined);
+    };
+  });
   const clients = endpoints.map((endpoint) => new RpcClient({ endpoint, ...KEY }));
   const apiErrors: Record<string, number> = {};
   const api = async (action: string, params: Record<string, string>): Promise<Record<string, any> | undefined> => {
@@ -153,7 +182,7 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
     return undefined;
   };
 
-  log(`servers on ${endpoints.join(', ')}; registering ${AGENTS} agents`);
+  log(`servers on ${endpoints.join(', ')}; registering ${AGENTS} agents; logs in ${dir}`);
   const activation = (await api('CreateActivation', { InstanceCount: String(AGENTS) }))!;
   const agents: Array<{ instanceId: string; stateDir: string; process: Managed }> = [];
   for (let i = 0; i < AGENTS; i++) {
@@ -169,7 +198,11 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
       JSON.stringify({ server: endpoints[i % SERVERS], regionId: REGION, instanceId: body.InstanceId, accessKeyId: body.AccessKeyId, accessKeySecret: body.AccessKeySecret }),
       { mode: 0o600 },
     );
-    const process = new Managed(`agent-${i}`, ['apps/agent/src/main.js', 'run', '--state-dir', stateDir], {}, /agent .* for /);
+    const process = new Managed(`agent-${i}`, ['apps/agent/src/main.js', 'run', '--state-dir', stateDir], {}, /agent .* for /, join(dir, `agent-${i}.log`));
+    process.onUnexpectedExit = (message) => {
+      log(`UNEXPECTED: ${message}`);
+      if (!finished) setTimeout(() => void process.start().catch(() => undefined), 1000);
+    };
     await process.start();
     agents.push({ instanceId: body.InstanceId, stateDir, process });
   }
@@ -177,6 +210,7 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
   const quick = (await api('CreateCommand', { Name: 'soak-quick', Type: 'RunShellScript', CommandContent: Buffer.from('echo "$RANDOM"; sleep 0.$((RANDOM % 5))').toString('base64'), Timeout: '60' }))!;
   const tick = (await api('CreateCommand', { Name: 'soak-tick', Type: 'RunShellScript', CommandContent: Buffer.from('echo tick').toString('base64') }))!;
   const timed: string[] = [];
+  const oneShots: Array<{ invokeId: string; targets: string[] }> = [];
   for (let i = 0; i < TIMED_INVOCATIONS; i++) {
     const targets = [agents[i % AGENTS].instanceId, agents[(i + 7) % AGENTS].instanceId];
     const body = await api('InvokeCommand', { CommandId: tick.CommandId, InstanceIds: JSON.stringify(targets), Timed: 'true', Frequency: TIMED_FREQUENCY });
@@ -184,7 +218,6 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
   }
 
   const deadline = Date.now() + options.minutes * 60_000;
-  let oneShot = 0;
   let serverKills = 0;
   let agentKills = 0;
   let postgresRestarts = 0;
@@ -197,7 +230,8 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
     while (Date.now() < deadline) {
       const count = 1 + Math.floor(Math.random() * 5);
       const targets = [...new Set(Array.from({ length: count }, () => pick(agents).instanceId))];
-      if (await api('InvokeCommand', { CommandId: quick.CommandId, InstanceIds: JSON.stringify(targets) })) oneShot++;
+      const invoked = await api('InvokeCommand', { CommandId: quick.CommandId, InstanceIds: JSON.stringify(targets) });
+      if (invoked) oneShots.push({ invokeId: invoked.InvokeId, targets });
       await sleep(random(300, 1200));
     }
   })();
@@ -265,24 +299,43 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
       if (seen.has(id)) doubleExecutions++;
       seen.add(id);
     }
+    const ran = (await db.query(`SELECT record_id FROM invocation_records WHERE status IN ('Success', 'Failed')`)).rows as Array<{ record_id: string }>;
     return {
       minutes: options.minutes,
-      oneShotInvocations: oneShot,
+      oneShotInvocations: oneShots.length,
       timedInvocations: timed.length,
       ...audit,
+      lostOneShotRuns: await auditOneShots(db, oneShots),
+      finishedWithoutExecution: ran.filter((r) => !seen.has(r.record_id)).length,
       doubleExecutions,
       executions: executions.length,
       serverKills,
       agentKills,
       postgresRestarts,
+      unexpectedExits: [...servers, ...agents.map((a) => a.process)].reduce((n, p) => n + p.unexpectedExits, 0),
       apiErrors,
     };
   } finally {
+    finished = true;
     await db.end();
     for (const agent of agents) await agent.process.kill('SIGKILL');
     for (const server of servers) await server.kill('SIGTERM');
     await postgres.stop();
   }
+}
+
+/** The times a collapsed Missed record stands for, from its ErrorInfo ("… from <ISO> to <ISO> were missed …"). */
+function missedSpan(errorInfo: string): { first: number; last: number } | undefined {
+  const match = / from (\S+) to (\S+) were missed/.exec(errorInfo);
+  return match ? { first: Date.parse(match[1]), last: Date.parse(match[2]) } : undefined;
+}
+
+/** One-shot invocations answered 200 whose records are not exactly one per target: a lost or doubled run. */
+async function auditOneShots(db: Client, oneShots: ReadonlyArray<{ invokeId: string; targets: string[] }>): Promise<number> {
+  const rows = (await db.query('SELECT invoke_id, instance_id FROM invocation_records WHERE invoke_id = ANY($1)', [oneShots.map((o) => o.invokeId)])).rows as Array<{ invoke_id: string; instance_id: string }>;
+  const recorded = new Map<string, string[]>();
+  for (const row of rows) recorded.set(row.invoke_id, [...(recorded.get(row.invoke_id) ?? []), row.instance_id]);
+  return oneShots.filter((o) => (recorded.get(o.invokeId) ?? []).sort().join() !== [...o.targets].sort().join()).length;
 }
 
 /** Scheduled times vs runs recorded, and records left unfinished. */
@@ -302,23 +355,24 @@ async function auditRecords(
   const duringOutage = (at: number): boolean => outages.some((o) => at >= o.from - 3000 && at <= o.to + 3000);
   const frequency = storedFrequency(TIMED_FREQUENCY, '+08:00');
   for (const invokeId of timed) {
-    const rows = (await db.query('SELECT instance_id, scheduled_at, status FROM invocation_records WHERE invoke_id = $1 ORDER BY scheduled_at', [invokeId])).rows as Array<{ instance_id: string; scheduled_at: Date; status: string }>;
-    const [invocation] = (await db.query('SELECT created_at, stopped_at FROM invocations WHERE invoke_id = $1', [invokeId])).rows as Array<{ created_at: Date; stopped_at: Date }>;
-    const byInstance = new Map<string, Array<{ at: number; status: string }>>();
-    for (const row of rows) byInstance.set(row.instance_id, [...(byInstance.get(row.instance_id) ?? []), { at: row.scheduled_at.getTime(), status: row.status }]);
+    const rows = (await db.query('SELECT instance_id, scheduled_at, status, error_info FROM invocation_records WHERE invoke_id = $1 ORDER BY scheduled_at', [invokeId])).rows as Array<{ instance_id: string; scheduled_at: Date; status: string; error_info: string }>;
+    const [invocation] = (await db.query('SELECT created_at, stopped_at, instance_ids FROM invocations WHERE invoke_id = $1', [invokeId])).rows as Array<{ created_at: Date; stopped_at: Date; instance_ids: string[] }>;
     // Every fire time from creation to the stop (a fire within a second of the stop may go either way).
     const expected = nextFireTimes(frequency, invocation.created_at, invocation.created_at, 100_000)
       .map((t) => t.getTime())
       .filter((t) => t <= invocation.stopped_at.getTime() - 1000);
-    for (const runs of byInstance.values()) {
+    // Each target instance, including one that has no record at all.
+    for (const instanceId of invocation.instance_ids) {
+      const runs = rows.filter((r) => r.instance_id === instanceId).map((r) => ({ at: r.scheduled_at.getTime(), status: r.status, span: missedSpan(r.error_info) }));
       const times = runs.map((r) => r.at);
       duplicateRuns += times.length - new Set(times).size;
       const missed = runs.filter((r) => r.status === 'Missed');
       const explained = missed.filter((r) => duringOutage(r.at)).length;
       misfiresDuringOutage += explained;
-      // A collapsed Missed record stands for the times from its own up to the next record.
+      // A collapsed Missed record stands for the times it names (SPEC §5.3), and excuses them
+      // only if they too fell within the outage.
       const covered = (t: number): boolean =>
-        missed.some((m) => duringOutage(m.at) && t > m.at && !runs.some((r) => r.at > m.at && r.at <= t));
+        duringOutage(t) && missed.some((m) => duringOutage(m.at) && m.span !== undefined && t >= m.span.first && t <= m.span.last);
       missedFires += expected.filter((t) => !times.includes(t) && !covered(t)).length + missed.length - explained;
       scheduledTimes += expected.length;
       runsRecorded += new Set(times.filter((t) => t <= invocation.stopped_at.getTime() - 1000)).size;
