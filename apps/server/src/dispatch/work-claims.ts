@@ -45,7 +45,9 @@ const ACKNOWLEDGE = {
 /**
  * One statement for every poll in the batch ($1: their instances): claim each instance's due
  * runs (at most $3, oldest first), then list them and the stops pending for those instances
- * (kind = 'stop'). Locks records before invocations, as every other writer does.
+ * (kind = 'stop'). Locks records before invocations, as every other writer does, and the
+ * invocations in sorted order, as the status refresh does: two claims (or a claim and an
+ * outcome report) touching the same invocations cannot wait on each other in a cycle.
  */
 const CLAIM_WORK = {
   name: 'dispatch_claim_work',
@@ -66,7 +68,11 @@ const CLAIM_WORK = {
           RETURNING instance_id, record_id, invoke_id, created_at),
        running AS (
          UPDATE invocations SET status = 'Running', updated_at = now()
-          WHERE invoke_id IN (SELECT invoke_id FROM picked) AND status IN ('Pending', 'Scheduled'))
+          WHERE status IN ('Pending', 'Scheduled')
+            AND invoke_id IN (SELECT invoke_id FROM invocations
+                               WHERE invoke_id IN (SELECT invoke_id FROM picked) AND status IN ('Pending', 'Scheduled')
+                               ORDER BY invoke_id
+                                 FOR NO KEY UPDATE))
        (SELECT 'task' AS kind, p.instance_id, p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir,
                i.username, i.timeout, false AS fresh, p.created_at
           FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id)

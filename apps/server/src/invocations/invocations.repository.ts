@@ -39,12 +39,13 @@ export class InvocationsRepository {
 
   /**
    * Re-derives the overall status of invocations from their records (SPEC §4). The invocation
-   * row is locked first, so two agents finishing at once cannot both write a stale status.
+   * row is locked first, so two agents finishing at once cannot both write a stale status;
+   * in sorted order, and FOR NO KEY UPDATE, which a StopInvocation's KEY SHARE does not block.
    */
   async refreshStatuses(manager: EntityManager, invokeIds: Iterable<string>): Promise<void> {
     for (const invokeId of [...new Set(invokeIds)].sort()) {
       const [invocation]: Array<{ repeat_mode: string; stopped_at: Date | null; status: string }> = await manager.query(
-        'SELECT repeat_mode, stopped_at, status FROM invocations WHERE invoke_id = $1 FOR UPDATE',
+        'SELECT repeat_mode, stopped_at, status FROM invocations WHERE invoke_id = $1 FOR NO KEY UPDATE',
         [invokeId],
       );
       if (!invocation) continue;

@@ -150,12 +150,18 @@ export class InvocationsService {
    * StopInvocation: a timed invocation stops firing at once (on every replica: the next fire
    * time is cleared in the shared row); records not started become Cancelled; running ones are
    * flagged, and their agents, woken now, kill them and report them Terminated.
+   *
+   * Lock order, as every writer: records, then the invocation row for update. While it updates
+   * records it holds the invocation only FOR KEY SHARE: that waits for a fire in progress and
+   * keeps the firer (FOR UPDATE SKIP LOCKED) away until the commit, yet an outcome report that
+   * holds a record and wants the invocation (FOR NO KEY UPDATE) is not kept waiting: holding the
+   * row for update here deadlocked with such reports (test/e2e/lock-order.e2e-spec.ts).
    */
   async stop(regionId: string, invokeId: string, instanceIds: string[] | undefined): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const invocation = await manager.findOne(InvocationEntity, {
         where: { regionId, invokeId },
-        lock: { mode: 'pessimistic_write' },
+        lock: { mode: 'for_key_share' },
       });
       if (!invocation) throw new ApiError('InvalidInvokeId.NotFound');
       if (instanceIds?.some((id) => !invocation.instanceIds.includes(id))) throw new ApiError('InvalidInstanceId.NotFound');

@@ -1,0 +1,71 @@
+import { AgentActions } from '@ca/protocol';
+import { RpcClient } from '@ca/signing';
+import { Client } from 'pg';
+import { eventually, registeredAgentState } from '../support/agents';
+import { call, newCommand } from '../support/factories';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Writers that touch an invocation and its records take their locks in one order — records,
+ * then the invocation — so a StopInvocation racing agents' reports cannot deadlock with them.
+ * StopInvocation holds only a KEY SHARE lock on the invocation while it updates records: it
+ * keeps a firing replica out, yet lets an outcome report refresh the invocation's status.
+ *
+ * The race is made deterministic: a test transaction holds one run's row, so StopInvocation
+ * stops in the middle of its record updates; then the other run's agent reports its outcome.
+ * When StopInvocation held the invocation row (FOR UPDATE) at that point, the report waited
+ * for it, and once the row was released the two deadlocked (PostgreSQL aborted one of them).
+ */
+describe('lock order: StopInvocation against outcome reports', () => {
+  let app: TestApp;
+  let blocker: Client;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    blocker = new Client({ connectionString: app.database.url });
+    await blocker.connect();
+  });
+  afterAll(async () => {
+    await blocker?.query('ROLLBACK').catch(() => undefined);
+    await blocker?.end();
+    await app.close();
+  });
+
+  it('an outcome report completes while StopInvocation waits on another run, and both then succeed', async () => {
+    const [first, second] = [await registeredAgentState(app), await registeredAgentState(app)];
+    const commandId = await newCommand(app, {}, 'sleep 30');
+    const { InvokeId: invokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([first.instanceId, second.instanceId]) });
+    const agentClient = (state: typeof first) =>
+      new RpcClient({ endpoint: app.endpoint, accessKeyId: state.credentials.accessKeyId, accessKeySecret: state.credentials.accessKeySecret });
+    const claim = async (client: RpcClient) => ((await client.call(AgentActions.poll, { WaitSeconds: '0' })).body.Tasks as Array<{ RecordId: string }>)[0].RecordId;
+    const [firstClient, secondClient] = [agentClient(first), agentClient(second)];
+    const [firstRecord, secondRecord] = [await claim(firstClient), await claim(secondClient)];
+
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM invocation_records WHERE record_id = $1 FOR UPDATE', [firstRecord]);
+    const stop = app.admin.call('StopInvocation', { RegionId: 'cn-hangzhou', InvokeId: invokeId });
+    // StopInvocation is now waiting for the first run's row.
+    const waiting = await eventually(
+      () => app.sql(`SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`),
+      (rows) => rows.length > 0,
+    );
+    expect(waiting).toEqual([{ query: expect.stringContaining('stop_requested_at') }]);
+
+    const report = secondClient.call(AgentActions.finish, { RecordId: secondRecord, Status: 'Success', ExitCode: '0', OutputBytes: '0' });
+    const answeredWithin = (ms: number) => Promise.race([report, new Promise((resolve) => setTimeout(() => resolve('still waiting'), ms))]);
+    await expect(answeredWithin(10_000)).resolves.toMatchObject({ status: 200 });
+
+    await blocker.query('ROLLBACK');
+    await expect(stop).resolves.toMatchObject({ status: 200 });
+    const rows = await app.sql<{ record_id: string; status: string; stop_requested: boolean }>(
+      'SELECT record_id, status, stop_requested_at IS NOT NULL AS stop_requested FROM invocation_records WHERE invoke_id = $1',
+      [invokeId],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.record_id, [r.status, r.stop_requested]]))).toEqual({
+      [firstRecord]: ['Running', true],
+      [secondRecord]: ['Success', false],
+    });
+    const deadlocks = await app.sql<{ deadlocks: number }>('SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()');
+    expect(deadlocks[0].deadlocks).toBe(0);
+  });
+});
