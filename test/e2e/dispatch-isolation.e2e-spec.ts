@@ -1,4 +1,6 @@
 import { AgentActions } from '@ca/protocol';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RpcClient } from '@ca/signing';
 import { eventually, registeredAgentState, RunningAgent, startAgent } from '../support/agents';
 import { call, newCommand } from '../support/factories';
@@ -88,11 +90,27 @@ describe('dispatch: isolation and outages', () => {
     await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Running');
     await app.stopServer();
     await new Promise((r) => setTimeout(r, 4000)); // the command ends while nobody listens
+    const restartedAt = Date.now();
     await app.startServer();
     const [result] = await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Success', 30_000);
     expect(Buffer.from(result.Output, 'base64').toString()).toBe('finished-offline\n');
+    expect(agent.output()).toContain('poll failed'); // the agent did see the service gone
+    // The outcome carries the agent's time of finishing (during the outage), not that of the late report.
+    expect(Date.parse(result.FinishedTime)).toBeLessThan(restartedAt);
     const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
     expect(agent.executions().filter((id) => id === recordId)).toHaveLength(1);
+
+    // Accepted once: the agent stopped reporting it (its journal says done), a repeated report (a
+    // retry whose answer was lost) is acknowledged and changes nothing, and nothing later does.
+    const recorded = async (): Promise<Record<string, unknown>> =>
+      (await app.sql('SELECT status, exit_code, output, finished_time, updated_at FROM invocation_records WHERE record_id = $1', [recordId]))[0];
+    const first = await recorded();
+    await eventually(async () => journalState(agent.stateDir, recordId), (state) => state === 'done');
+    const own = new RpcClient({ endpoint: app.endpoint, accessKeyId: agent.credentials.accessKeyId, accessKeySecret: agent.credentials.accessKeySecret });
+    const replay = await own.call(AgentActions.finish, { RecordId: recordId, Status: 'Failed', ExitCode: '9', OutputBytes: '5', Offset: '0', Output: Buffer.from('late\n').toString('base64') });
+    expect(replay.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 6000)); // longer than the agent's longest retry delay (5 s)
+    expect(await recorded()).toEqual(first);
     // A new invocation reaches the same agent after the outage.
     const after = await invoke('echo again', [agent.instanceId]);
     await expect(eventually(() => results(after), (rows) => rows[0]?.InvocationStatus === 'Success')).resolves.toBeDefined();
@@ -115,3 +133,16 @@ describe('dispatch: isolation and outages', () => {
     }
   });
 });
+
+/** The agent's last journal entry for a record (apps/agent/src/journal.ts: one JSON line per change). */
+function journalState(stateDir: string, recordId: string): string | undefined {
+  const lines = readFileSync(join(stateDir, 'journal.log'), 'utf8').split('\n').filter(Boolean);
+  const entries = lines.flatMap((line) => {
+    try {
+      return [JSON.parse(line) as { id: string; state: string }];
+    } catch {
+      return []; // a line being written as we read
+    }
+  });
+  return entries.filter((entry) => entry.id === recordId).at(-1)?.state;
+}

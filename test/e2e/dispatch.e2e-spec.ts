@@ -87,6 +87,29 @@ describe('dispatch and execution', () => {
     expect(batResult).toMatchObject({ InvocationStatus: 'Error', ErrorCode: 'InterpreterNotFound' });
   });
 
+  it('streams output while the command runs: Running with the first line, then Success with both', async () => {
+    const invokeId = await invoke('echo first; sleep 4; echo second', [agent.instanceId]);
+    // Only a record still Running can match: once the command ends it is Success, and this times out.
+    await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Running' && decode(rows[0].Output) === 'first\n');
+    const [result] = await finished(invokeId);
+    expect(result).toMatchObject({ InvocationStatus: 'Success', ExitCode: 0 });
+    expect(decode(result.Output)).toBe('first\nsecond\n');
+  });
+
+  it('RunPowerShellScript runs under pwsh where it is installed, and is a clear Error (InterpreterNotFound) where not', async () => {
+    const invokeId = await invoke('Write-Output "from-pwsh"', [agent.instanceId], {}, { Type: 'RunPowerShellScript' });
+    const [result] = await finished(invokeId);
+    // The agent's candidates (apps/agent/src/task-process.ts); this machine decides which outcome is right.
+    const hasPwsh = ['/usr/bin/pwsh', '/usr/local/bin/pwsh', '/opt/microsoft/powershell/7/pwsh'].some((path) => existsSync(path));
+    const expected = hasPwsh
+      ? { InvocationStatus: 'Success', ExitCode: 0, ErrorCode: '', output: 'from-pwsh\n', overall: 'Success' }
+      : { InvocationStatus: 'Error', ErrorCode: 'InterpreterNotFound', ErrorInfo: expect.stringContaining('RunPowerShellScript'), output: '', overall: 'Failed' };
+    const { output, overall, ...fields } = expected;
+    expect(result).toMatchObject(fields);
+    expect(decode(result.Output)).toBe(output);
+    await expect(invocationStatus(invokeId)).resolves.toBe(overall);
+  });
+
   it('keeps the first 24 KB of output and counts the rest as Dropped', async () => {
     const invokeId = await invoke("head -c 30000 /dev/zero | tr '\\0' 'a'", [agent.instanceId]);
     const [result] = await finished(invokeId);
@@ -140,6 +163,18 @@ describe('dispatch and execution', () => {
     await expect(invocationStatus(invokeId)).resolves.toBe('Failed');
   });
 
+  it('one invocation to a running agent and to an instance without one: Success and Aborted (DeliveryTimeout), overall PartialFailed', async () => {
+    const offline = await registeredAgentState(app);
+    const invokeId = await invoke('echo ok', [agent.instanceId, offline.instanceId]);
+    const rows = await eventually(() => results(invokeId), (all) => all.length === 2 && all.every((r) => !['Pending', 'Running'].includes(r.InvocationStatus)), 15_000);
+    const byId = Object.fromEntries(rows.map((r) => [r.InstanceId, r]));
+    expect(byId[agent.instanceId]).toMatchObject({ InvocationStatus: 'Success', ExitCode: 0 });
+    expect(decode(byId[agent.instanceId].Output)).toBe('ok\n');
+    expect(byId[offline.instanceId]).toMatchObject({ InvocationStatus: 'Aborted', ErrorCode: 'DeliveryTimeout' });
+    // Some runs succeeded and some failed (an Aborted run is a failure, not an operator's stop): PartialFailed.
+    await expect(invocationStatus(invokeId)).resolves.toBe('PartialFailed');
+  });
+
   it('one invocation to several instances: each agent runs its own run', async () => {
     const others = [await startAgent(app), await startAgent(app)];
     try {
@@ -179,6 +214,26 @@ describe('dispatch and execution', () => {
     await app.sql(`UPDATE instances SET last_heartbeat_at = now() - interval '1 hour' WHERE instance_id = $1`, [offline.instanceId]);
     const again = await call(app, 'DescribeCloudAssistantStatus', { 'InstanceId.1': offline.instanceId });
     expect(again.InstanceCloudAssistantStatusSet.InstanceCloudAssistantStatus[0].CloudAssistantStatus).toBe('false');
+  });
+
+  it('ActiveTaskCount counts the runs being run (Running), not those waiting for delivery; InvocationCount counts every run', async () => {
+    const status = async (instanceId: string): Promise<Result> =>
+      (await call(app, 'DescribeCloudAssistantStatus', { 'InstanceId.1': instanceId })).InstanceCloudAssistantStatusSet.InstanceCloudAssistantStatus[0];
+    const before = await status(agent.instanceId);
+    expect(before.ActiveTaskCount).toBe(0);
+    const invokeId = await invoke('sleep 5', [agent.instanceId]);
+    await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Running');
+    expect(await status(agent.instanceId)).toMatchObject({ ActiveTaskCount: 1, InvocationCount: before.InvocationCount + 1 });
+
+    // A run no agent has picked up yet: counted as an invocation, not as active.
+    const offline = await registeredAgentState(app);
+    const waiting = await invoke('true', [offline.instanceId]);
+    const offlineStatus = await status(offline.instanceId);
+    await expect(results(waiting)).resolves.toMatchObject([{ InvocationStatus: 'Pending' }]); // still Pending after the status was read
+    expect(offlineStatus).toMatchObject({ ActiveTaskCount: 0, InvocationCount: 1 });
+
+    await expect(finished(invokeId)).resolves.toMatchObject([{ InvocationStatus: 'Success' }]);
+    expect(await status(agent.instanceId)).toMatchObject({ ActiveTaskCount: 0, InvocationCount: before.InvocationCount + 1 });
   });
 });
 

@@ -27,6 +27,8 @@ export function instanceTests(suite: RestSuite): void {
       const idle = await newInstance(suite.app);
       const stopped = await newInstance(suite.app, { status: 'Stopped', withClient: false });
       await call(suite.app, 'InvokeCommand', { CommandId: await newCommand(suite.app), InstanceIds: JSON.stringify([busy]) });
+      // No agent runs here: make the run Running as if one had picked it up (a Pending one is not active).
+      await suite.app.sql(`UPDATE invocation_records SET status = 'Running', start_time = now() WHERE instance_id = $1`, [busy]);
       const listed = await suite.admin.call('GET', '/v1/instances', { query: { instanceIds: `${busy},${idle},${stopped}` } });
       expect(listed.body.totalCount).toBe(3);
       const byId = Object.fromEntries(listed.body.items.map((i: { instanceId: string }) => [i.instanceId, i]));

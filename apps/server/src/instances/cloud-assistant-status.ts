@@ -18,7 +18,12 @@ interface StatusRow {
   total: number;
 }
 
-/** DescribeCloudAssistantStatus: one query, counts from the records' (instance_id, …) indexes. */
+/**
+ * DescribeCloudAssistantStatus: one query, counts from the records' (instance_id, …) indexes.
+ * ActiveTaskCount is, as in Alibaba's documentation, the number of commands being run on the
+ * instance: Running records only. A Pending record has not reached the agent yet (and may never,
+ * if it ends Aborted), so it is not active there; it does count in InvocationCount.
+ */
 export async function describeCloudAssistantStatus(
   dataSource: DataSource,
   filter: { regionId: string; instanceIds?: string[]; osType?: string },
@@ -27,7 +32,7 @@ export async function describeCloudAssistantStatus(
   const rows: StatusRow[] = await dataSource.query(
     `SELECT n.instance_id, n.os_type, n.agent_registered_at, n.agent_version, n.last_heartbeat_at,
             (n.agent_registered_at IS NOT NULL AND n.last_heartbeat_at > now() - make_interval(secs => $4)) AS online,
-            (SELECT count(*)::int FROM invocation_records r WHERE r.instance_id = n.instance_id AND r.status IN ('Pending', 'Running')) AS active,
+            (SELECT count(*)::int FROM invocation_records r WHERE r.instance_id = n.instance_id AND r.status = 'Running') AS active,
             (SELECT count(*)::int FROM invocation_records r WHERE r.instance_id = n.instance_id) AS invocations,
             (SELECT max(r.created_at) FROM invocation_records r WHERE r.instance_id = n.instance_id) AS last_invoked,
             count(*) OVER ()::int AS total

@@ -21,7 +21,7 @@ export const Instance = responseSchema(
     registeredAt: isoTime().meta({ description: 'When the instance entered the inventory' }),
     managed: z.boolean().meta({ description: 'A managed instance (mi-…): created by an agent registering with an activation' }),
     activationId: z.string().nullable(),
-    activeTaskCount: z.number().int().meta({ description: 'Runs Pending or Running on it' }),
+    activeTaskCount: z.number().int().meta({ description: 'Runs being run on it now (Running; as ActiveTaskCount)' }),
     invocationCount: z.number().int(),
     lastInvokedAt: isoTime().nullable(),
   }),
