@@ -2,7 +2,7 @@ import { formatV1Timestamp, percentEncode, RpcClient, sha256Hex, signV1, signV3 
 import { randomUUID } from 'node:crypto';
 import { newActivation, newInstance, registerAgent, REGION } from '../support/factories';
 import { $Ecs, ecsClient, popClient } from '../support/sdk-clients';
-import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableCounts, TestApp } from '../support/test-app';
+import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableSnapshot, TestApp } from '../support/test-app';
 
 type Params = Record<string, string>;
 
@@ -96,9 +96,9 @@ describe('authentication', () => {
       });
       const body = encode({ ...params, Signature: signV1('POST', params, ADMIN_KEY_SECRET) });
       await expect(post(body)).resolves.toMatchObject({ status: 200 });
-      const before = await tableCounts(app);
+      const before = await tableSnapshot(app);
       await expect(post(body)).resolves.toMatchObject({ status: 400, body: { Code: 'SignatureNonceUsed' } });
-      await expect(tableCounts(app)).resolves.toEqual(before);
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
     });
 
     it('does not let a forged request burn a nonce', async () => {
@@ -221,7 +221,7 @@ describe('authentication', () => {
         accessKeySecret: created.body.AccessKeySecret as string,
       });
       await expect(reader.call('DescribeCommands', { RegionId: REGION })).resolves.toMatchObject({ status: 200 });
-      const before = await tableCounts(app);
+      const before = await tableSnapshot(app);
       const refused = await reader.call('CreateCommand', {
         RegionId: REGION,
         Name: 'x',
@@ -229,7 +229,7 @@ describe('authentication', () => {
         CommandContent: Buffer.from('true').toString('base64'),
       });
       expect(refused).toMatchObject({ status: 403, body: { Code: 'Forbidden.RAM' } });
-      await expect(tableCounts(app)).resolves.toEqual(before);
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
       await expect(reader.call('CreateAccessKey', { Role: 'admin' })).resolves.toMatchObject({ status: 403 });
     });
 

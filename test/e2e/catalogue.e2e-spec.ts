@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { call, newActivation, newCommand, registerAgent, REGION } from '../support/factories';
-import { startTestApp, tableCounts, TestApp } from '../support/test-app';
+import { startTestApp, tableCounts, tableSnapshot, TestApp } from '../support/test-app';
 
 const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -32,7 +32,7 @@ describe('catalogue: commands, instances, activations, regions', () => {
     const merged = Object.fromEntries(
       Object.entries({ RegionId: REGION, ...params }).filter((entry): entry is [string, string] => entry[1] !== undefined),
     );
-    const before = await tableCounts(app);
+    const before = await tableSnapshot(app);
     const response = await app.admin.call(action, merged);
     expect({ status: response.status, code: response.body.Code }).toEqual({
       status,
@@ -44,7 +44,7 @@ describe('catalogue: commands, instances, activations, regions', () => {
       Code: expect.any(String),
       Message: expect.any(String),
     });
-    await expect(tableCounts(app)).resolves.toEqual(before);
+    await expect(tableSnapshot(app)).resolves.toEqual(before);
     return response.body;
   }
 

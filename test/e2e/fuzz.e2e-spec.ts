@@ -2,7 +2,7 @@ import { formatV1Timestamp, percentEncode, signV1 } from '@ca/signing';
 import * as fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { call, newActivation, newCommand, newInstance, REGION } from '../support/factories';
-import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableCounts, TestApp } from '../support/test-app';
+import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableCounts, tableSnapshot, TableSnapshot, TestApp } from '../support/test-app';
 
 /**
  * Property-based fuzzing of the RPC edge (SPEC §2) against the real in-process service and its
@@ -326,7 +326,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
   }
 
   /** The invariants every answer obeys (SPEC §2.2), and nothing written on a refusal. */
-  async function expectSafeAnswer(answer: Answer, before: Record<string, number>, xmlAllowed: boolean): Promise<void> {
+  async function expectSafeAnswer(answer: Answer, before: TableSnapshot, xmlAllowed: boolean): Promise<void> {
     const where = `HTTP ${answer.status} ${answer.text.slice(0, 400)}`;
     if (answer.status >= 500) throw new Error(`5xx: ${where}`);
     if (answer.format === 'XML' && !xmlAllowed) throw new Error(`XML answer to a request that did not ask for XML: ${where}`);
@@ -338,7 +338,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
       if (typeof HostId !== 'string' || HostId === '') throw new Error(`error without HostId: ${where}`);
       if (typeof Code !== 'string' || Code === '' || /^InternalError/.test(Code)) throw new Error(`unspecific Code: ${where}`);
       if (typeof Message !== 'string' || Message === '') throw new Error(`error without Message: ${where}`);
-      const after = await tableCounts(app);
+      const after = await tableSnapshot(app);
       if (JSON.stringify(after) !== JSON.stringify(before)) {
         throw new Error(`a refused request wrote: ${JSON.stringify(before)} -> ${JSON.stringify(after)}; ${where}`);
       }
@@ -383,7 +383,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
         ]);
         // A query string past Node's 16 KB header limit is a transport question (property 2).
         const effectiveTransport = transport === 'get' && encodeParams(extra).length > 8000 ? 'post-body' : transport;
-        const before = await tableCounts(app);
+        const before = await tableSnapshot(app);
         const answer = await sendSigned(action, extra, effectiveTransport);
         await expectSafeAnswer(answer, before, /^xml$/i.test(extra.Format ?? ''));
         // A correctly signed request is never refused for its signature, whatever its values.
@@ -452,7 +452,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
         const json = form === 'json' && !['DescribeCloudAssistantStatus', 'StopInvocation'].includes(action);
         if (json) params.InstanceIds = JSON.stringify(items.map(String));
         else items.forEach((item, i) => (params[`InstanceId.${i + 1}`] = String(item)));
-        const before = await tableCounts(app);
+        const before = await tableSnapshot(app);
         await expectSafeAnswer(await sendSigned(action, params), before, false);
       }),
       { seed: SEED, numRuns: TARGETED_RUNS },
@@ -465,13 +465,13 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
     const commandId = await newCommand(app);
     await fc.assert(
       fc.asyncProperty(frequencyArbitrary, fc.constantFrom('1', '10', '100'), async (frequency, count) => {
-        let before = await tableCounts(app);
+        let before = await tableSnapshot(app);
         const preview = await sendSigned('DescribeFrequencyPreview', { Frequency: frequency, Count: count });
         await expectSafeAnswer(preview, before, false);
         const [first] = preview.status === 200 ? (preview.body.FireTimes as { FireTime: Array<{ Time: string }> }).FireTime : [];
         // Only schedule what cannot fire during this run (the scheduler would write records).
         if (preview.status === 200 && !(Date.parse(first.Time) > Date.now() + 3_600_000)) return;
-        before = await tableCounts(app);
+        before = await tableSnapshot(app);
         const invoked = await sendSigned('InvokeCommand', {
           RegionId: REGION,
           CommandId: commandId,
@@ -496,7 +496,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
           action === 'InvokeCommand'
             ? { RegionId: REGION, CommandId: commandId, InstanceIds: JSON.stringify([instanceId]), Parameters: parameters }
             : { RegionId: REGION, Type: 'RunShellScript', 'InstanceId.1': instanceId, CommandContent: 'echo {{a}}', EnableParameter: 'true', Parameters: parameters };
-        const before = await tableCounts(app);
+        const before = await tableSnapshot(app);
         await expectSafeAnswer(await sendSigned(action, params), before, false);
       }),
       { seed: SEED, numRuns: TARGETED_RUNS },
@@ -510,7 +510,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
       fc.asyncProperty(range, async ([a, b, c, d, bits]) => {
         const value = `${a}.${b}.${c}.${d}${bits === undefined ? '' : `/${bits}`}`;
         const valid = [a, b, c, d].every((n) => n <= 255) && (bits === undefined || bits <= 32);
-        const before = await tableCounts(app);
+        const before = await tableSnapshot(app);
         const answer = await sendSigned('CreateActivation', { RegionId: REGION, IpAddressRange: value });
         await expectSafeAnswer(answer, before, false);
         if (valid) expect(answer.status).toBe(200);
@@ -566,7 +566,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
     });
 
     async function expectGarbageHandled(request: RawRequest): Promise<Answer> {
-      const before = await tableCounts(app);
+      const before = await tableSnapshot(app);
       const answer = await send(request);
       const xmlAllowed = /Format=xml/i.test(`${request.query ?? ''}&${request.body?.toString() ?? ''}`);
       await expectSafeAnswer(answer, before, xmlAllowed);
@@ -596,7 +596,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'), pathArbitrary, async (method, path) => {
           fc.pre(!(path === '/' || path.startsWith('/?') || path === '/#'));
-          const before = await tableCounts(app);
+          const before = await tableSnapshot(app);
           const response = await fetch(app.endpoint + path, { method });
           const text = await response.text();
           const answer: Answer = { status: response.status, text, body: safeJson(text), format: 'JSON' };
@@ -620,7 +620,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
     });
 
     it('a correctly signed request over the 1 MiB limit is refused the same way, and writes nothing', async () => {
-      const before = await tableCounts(app);
+      const before = await tableSnapshot(app);
       const answer = await sendSigned('CreateCommand', {
         RegionId: REGION,
         Name: 'too-big',

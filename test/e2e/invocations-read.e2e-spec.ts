@@ -1,5 +1,5 @@
 import { call, newCommand, newInstance, REGION } from '../support/factories';
-import { startTestApp, tableCounts, TestApp } from '../support/test-app';
+import { startTestApp, tableCounts, tableSnapshot, TestApp } from '../support/test-app';
 
 const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -45,7 +45,7 @@ describe('invocations: reads, idempotency, stop, parameters', () => {
 
   /** Sends `action` (RegionId defaults to REGION) and expects a refusal that wrote nothing. */
   async function expectRefused(action: string, params: Record<string, string>, code: string, status: number): Promise<void> {
-    const before = await tableCounts(app);
+    const before = await tableSnapshot(app);
     const response = await app.admin.call(action, { RegionId: REGION, ...params });
     expect({ status: response.status, code: response.body.Code }).toEqual({ status, code });
     expect(response.body).toEqual({
@@ -54,7 +54,7 @@ describe('invocations: reads, idempotency, stop, parameters', () => {
       Code: code,
       Message: expect.any(String),
     });
-    await expect(tableCounts(app)).resolves.toEqual(before);
+    await expect(tableSnapshot(app)).resolves.toEqual(before);
   }
 
   describe('a new invocation is visible at once (SPEC §3)', () => {

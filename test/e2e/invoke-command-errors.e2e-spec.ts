@@ -1,14 +1,24 @@
 import { XMLParser } from 'fast-xml-parser';
+import { randomUUID } from 'node:crypto';
+import type { RawRpcResponse } from '@ca/signing';
 import { ERROR_CATALOG } from '../../apps/server/src/api/error-catalog';
 import { call, newCommand, newInstance, REGION } from '../support/factories';
-import { startTestApp, tableCounts, TestApp } from '../support/test-app';
+import { startTestApp, tableSnapshot, TestApp } from '../support/test-app';
 
 const REQUEST_ID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 const xml = new XMLParser({ parseTagValue: false });
+type Code = keyof typeof ERROR_CATALOG;
+type Params = Record<string, string>;
+
+/** The error body of SPEC §2.2, from a JSON or an XML (root `<Error>`) answer. */
+function errorBody(response: RawRpcResponse, format: string): Record<string, unknown> {
+  expect(response.headers.get('content-type')).toContain(format === 'XML' ? 'xml' : 'json');
+  return format === 'XML' ? xml.parse(response.text).Error : JSON.parse(response.text);
+}
 
 /**
  * Every InvokeCommand error of SPEC §2.2: the code, the HTTP status, the seed's message, in JSON
- * and in XML — and nothing written to the database.
+ * and in XML — and nothing written to the database (row counts and content).
  */
 describe('InvokeCommand errors', () => {
   let app: TestApp;
@@ -28,15 +38,16 @@ describe('InvokeCommand errors', () => {
     await app.close();
   });
 
-  const base = (): Record<string, string> => ({
+  const base = (): Params => ({
     RegionId: REGION,
     CommandId: commandId,
     InstanceIds: JSON.stringify([instances.ready]),
   });
-  const without = (params: Record<string, string>, ...names: string[]): Record<string, string> =>
+  const without = (params: Params, ...names: string[]): Params =>
     Object.fromEntries(Object.entries(params).filter(([k]) => !names.includes(k)));
+  const list = (...ids: string[]): Params => ({ ...base(), InstanceIds: JSON.stringify(ids) });
 
-  type Case = [title: string, params: () => Record<string, string>, code: keyof typeof ERROR_CATALOG];
+  type Case = [title: string, params: () => Params, code: Code];
   const cases: Case[] = [
     ['no RegionId', () => without(base(), 'RegionId'), 'MissingParameter.RegionId'],
     ['no instance list', () => without(base(), 'InstanceIds'), 'MissingParameter.InstanceIds'],
@@ -47,71 +58,103 @@ describe('InvokeCommand errors', () => {
     ['an unknown region', () => ({ ...base(), RegionId: 'xx-nowhere-1' }), 'InvalidRegionId.NotFound'],
     ['an unknown command', () => ({ ...base(), CommandId: 'c-00000000000000000000000000000000' }), 'InvalidCmdId.NotFound'],
     ['a command of another region', () => ({ ...base(), RegionId: 'cn-shanghai' }), 'InvalidCmdId.NotFound'],
-    ['an unknown instance', () => ({ ...base(), InstanceIds: JSON.stringify([instances.ready, 'i-doesnotexist']) }), 'InvalidInstance.NotFound'],
-    ['a classic-network instance', () => ({ ...base(), InstanceIds: JSON.stringify([instances.classic]) }), 'InvalidInstance.NotVpc'],
-    ['a stopped instance', () => ({ ...base(), InstanceIds: JSON.stringify([instances.stopped]) }), 'InvalidInstanceStatus'],
-    ['an instance without an agent', () => ({ ...base(), InstanceIds: JSON.stringify([instances.noClient]) }), 'InvalidInstance.NoClient'],
-    // The documented order: missing parameters first, then region, command, instances.
+    ['an unknown instance', () => list(instances.ready, 'i-doesnotexist'), 'InvalidInstance.NotFound'],
+    ['a classic-network instance', () => list(instances.classic), 'InvalidInstance.NotVpc'],
+    ['a stopped instance', () => list(instances.stopped), 'InvalidInstanceStatus'],
+    ['an instance without an agent', () => list(instances.noClient), 'InvalidInstance.NoClient'],
+    // The documented order: missing parameters (RegionId, InstanceIds, CommandId, Frequency),
+    // then region, command, instances (NotFound, NotVpc, status, NoClient). Each adjacent pair:
+    ['no RegionId and no InstanceIds → RegionId first', () => without(base(), 'RegionId', 'InstanceIds'), 'MissingParameter.RegionId'],
     ['no RegionId and no CommandId → RegionId first', () => without(base(), 'RegionId', 'CommandId'), 'MissingParameter.RegionId'],
     ['no InstanceIds and no CommandId → InstanceIds first', () => without(base(), 'InstanceIds', 'CommandId'), 'MissingParameter.InstanceIds'],
+    ['no CommandId, Timed=true, no Frequency → CommandId first', () => ({ ...without(base(), 'CommandId'), Timed: 'true' }), 'MissingParameter.CommandId'],
+    ['missing Frequency before an unknown region', () => ({ ...base(), RegionId: 'xx-nowhere-1', Timed: 'true' }), 'MissingParameter.Frequency'],
     ['unknown region and command → region first', () => ({ ...base(), RegionId: 'xx-nowhere-1', CommandId: 'c-none' }), 'InvalidRegionId.NotFound'],
     ['unknown command and instance → command first', () => ({ ...base(), CommandId: 'c-none', InstanceIds: '["i-none"]' }), 'InvalidCmdId.NotFound'],
-    ['unknown and classic instances → NotFound first', () => ({ ...base(), InstanceIds: JSON.stringify([instances.classic, 'i-none']) }), 'InvalidInstance.NotFound'],
-    ['classic and stopped instances → NotVpc first', () => ({ ...base(), InstanceIds: JSON.stringify([instances.stopped, instances.classic]) }), 'InvalidInstance.NotVpc'],
-    ['stopped and client-less → status first', () => ({ ...base(), InstanceIds: JSON.stringify([instances.noClient, instances.stoppedNoClient]) }), 'InvalidInstanceStatus'],
-    ['missing Frequency before an unknown region', () => ({ ...base(), RegionId: 'xx-nowhere-1', Timed: 'true' }), 'MissingParameter.Frequency'],
+    ['unknown and classic instances → NotFound first', () => list(instances.classic, 'i-none'), 'InvalidInstance.NotFound'],
+    ['classic and stopped instances → NotVpc first', () => list(instances.stopped, instances.classic), 'InvalidInstance.NotVpc'],
+    ['stopped and client-less → status first', () => list(instances.noClient, instances.stoppedNoClient), 'InvalidInstanceStatus'],
     // Further 400s with codes of their own.
     ['more than 100 instances', () => ({ ...base(), InstanceIds: JSON.stringify(Array.from({ length: 101 }, (_, i) => `i-${i}`)) }), 'InstanceIds.ExceedLimit'],
-    ['a duplicate instance id', () => ({ ...base(), InstanceIds: JSON.stringify([instances.ready, instances.ready]) }), 'InstanceIds.Duplicated'],
+    ['a duplicate instance id', () => list(instances.ready, instances.ready), 'InstanceIds.Duplicated'],
     ['an unparseable Frequency', () => ({ ...base(), Timed: 'true', Frequency: 'every tuesday' }), 'InvalidParam.Frequency'],
     ['a Frequency that never fires again', () => ({ ...base(), Timed: 'true', Frequency: '0 0 0 1 1 ? 2020' }), 'InvalidParam.Frequency'],
   ];
 
+  /**
+   * The same refusals on both write paths (invoke-command.service.ts): a plain one-shot request
+   * goes through the group-committing OneShotInvocationWriter; one with a ClientToken, or a timed
+   * one, through the TypeORM transaction (checkInstances). A timed variant makes no sense for the
+   * cases about Timed/Frequency themselves, so those keep their own parameters.
+   */
+  const paths: Array<[path: string, extra: (params: Params) => Params | undefined]> = [
+    ['one-shot writer', () => ({})],
+    ['transaction (ClientToken)', () => ({ ClientToken: `ct-${randomUUID()}` })],
+    ['transaction (Timed, valid Frequency, ClientToken)', (params) =>
+      'Timed' in params ? undefined : { Timed: 'true', Frequency: 'rate(1h)', ClientToken: `ct-${randomUUID()}` }],
+  ];
+  // Built before beforeAll: only the parameters' names are looked at here, not their values.
+  const matrix = paths.flatMap(([path, extra]) =>
+    cases.flatMap(([title, params, code]) => (extra(params()) ? [[path, title, code, () => ({ ...params(), ...extra(params())! })] as const] : [])),
+  );
+
   describe.each(['JSON', 'XML'])('as %s', (format) => {
-    it.each(cases)('%s → %s', async (_title, params, code) => {
-      const before = await tableCounts(app);
+    it.each(matrix)('via the %s: %s → %s', async (_path, _title, code, params) => {
+      const before = await tableSnapshot(app);
       const response = await app.admin.callRaw('InvokeCommand', { ...params(), Format: format });
       const expected = ERROR_CATALOG[code];
       expect(response.status).toBe(expected.status);
-      const body = format === 'XML' ? xml.parse(response.text).Error : JSON.parse(response.text);
+      const body = errorBody(response, format);
       expect(body).toEqual({ RequestId: expect.stringMatching(REQUEST_ID), HostId: 'cloud-assistant', Code: code, Message: expect.any(String) });
       if (code.startsWith('Missing') || code.startsWith('Invalid') && !code.startsWith('InvalidParam.')) {
         expect(body.Message).toBe(expected.message);
       }
-      expect(response.headers.get('content-type')).toContain(format === 'XML' ? 'xml' : 'json');
-      await expect(tableCounts(app)).resolves.toEqual(before);
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
     });
-  });
 
-  it('an unknown Action → InvalidAction.NotFound (404)', async () => {
-    const response = await app.admin.callRaw('LaunchMissiles', { RegionId: REGION });
-    expect(response.status).toBe(404);
-    expect(JSON.parse(response.text)).toMatchObject({ Code: 'InvalidAction.NotFound', HostId: 'cloud-assistant' });
-  });
-
-  it('InternalError.Dispatch (500) when the records cannot be written, and nothing is half-written', async () => {
-    const poisoned = await newInstance(app);
-    await app.sql(`CREATE FUNCTION refuse_poisoned() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.instance_id = '${poisoned}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
-    await app.sql('CREATE TRIGGER refuse_poisoned BEFORE INSERT ON invocation_records FOR EACH ROW EXECUTE FUNCTION refuse_poisoned()');
-    try {
-      const before = await tableCounts(app);
-      const response = await app.admin.callRaw('InvokeCommand', { ...base(), InstanceIds: JSON.stringify([instances.ready, poisoned]) });
-      expect(response.status).toBe(500);
-      expect(JSON.parse(response.text)).toMatchObject({
-        Code: 'InternalError.Dispatch',
-        Message: ERROR_CATALOG['InternalError.Dispatch'].message,
+    it('an unknown Action → InvalidAction.NotFound (404), nothing written', async () => {
+      const before = await tableSnapshot(app);
+      const response = await app.admin.callRaw('LaunchMissiles', { RegionId: REGION, Format: format });
+      expect(response.status).toBe(404);
+      expect(errorBody(response, format)).toEqual({
+        RequestId: expect.stringMatching(REQUEST_ID),
+        HostId: 'cloud-assistant',
+        Code: 'InvalidAction.NotFound',
+        Message: 'Specified api is not found, please check your url and method: LaunchMissiles',
       });
-      // The invocation row was inserted before the failing records: the rollback took it too.
-      await expect(tableCounts(app)).resolves.toEqual(before);
-    } finally {
-      await app.sql('DROP TRIGGER refuse_poisoned ON invocation_records');
-      await app.sql('DROP FUNCTION refuse_poisoned()');
-    }
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
+    });
+
+    it.each(paths.slice(0, 2))(
+      'InternalError.Dispatch (500) via the %s when the records cannot be written, and nothing is half-written',
+      async (_path, extra) => {
+        const poisoned = await newInstance(app);
+        await app.sql(`CREATE FUNCTION refuse_poisoned() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.instance_id = '${poisoned}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`);
+        await app.sql('CREATE TRIGGER refuse_poisoned BEFORE INSERT ON invocation_records FOR EACH ROW EXECUTE FUNCTION refuse_poisoned()');
+        try {
+          const before = await tableSnapshot(app);
+          const params = { ...list(instances.ready, poisoned), Format: format };
+          const response = await app.admin.callRaw('InvokeCommand', { ...params, ...extra(params) });
+          expect(response.status).toBe(500);
+          expect(errorBody(response, format)).toEqual({
+            RequestId: expect.stringMatching(REQUEST_ID),
+            HostId: 'cloud-assistant',
+            Code: 'InternalError.Dispatch',
+            Message: ERROR_CATALOG['InternalError.Dispatch'].message,
+          });
+          // The invocation row was inserted before the failing records: the rollback took it too.
+          await expect(tableSnapshot(app)).resolves.toEqual(before);
+        } finally {
+          await app.sql('DROP TRIGGER refuse_poisoned ON invocation_records');
+          await app.sql('DROP FUNCTION refuse_poisoned()');
+        }
+      },
+    );
   });
 
-  it('the same request succeeds once the instances qualify', async () => {
-    const body = await call(app, 'InvokeCommand', base());
+  it.each(paths)('the same request succeeds via the %s once the instances qualify', async (_path, extra) => {
+    const body = await call(app, 'InvokeCommand', { ...base(), ...extra(base()) });
     expect(body.InvokeId).toMatch(/^t-[0-9a-f]{32}$/);
   });
 });

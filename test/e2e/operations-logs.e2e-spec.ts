@@ -1,7 +1,11 @@
-import { AgentActions } from '@ca/protocol';
+import { AgentActions, AgentCredentials } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually, registeredAgentState } from '../support/agents';
 import { newCommand, newInstance, REGION } from '../support/factories';
+import { runNode } from '../support/processes';
 import { ServerProcess, startReplica } from '../support/server-processes';
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, TestApp } from '../support/test-app';
 
@@ -89,6 +93,47 @@ describe('logs', () => {
       expect(() => JSON.parse(invokeLine!)).toThrow();
       const heartbeatLine = output.split('\n').find((line) => line.includes(`RequestId=${heartbeatRequestId}`));
       expect(heartbeatLine).toMatch(/DEBUG \[Access\] .*AgentHeartbeat 200 Success/);
+    });
+  });
+
+  it('LOG_LEVEL=debug: no secret the service hands out or receives appears in its output', async () => {
+    await withServer({ LOG_FORMAT: 'json', LOG_LEVEL: 'debug' }, async (server, endpoint) => {
+      const admin = new RpcClient({ endpoint, accessKeyId: ADMIN_KEY_ID, accessKeySecret: ADMIN_KEY_SECRET });
+      const key = await admin.call('CreateAccessKey', { Role: 'readonly' });
+      expect(key.status).toBe(200);
+      const activation = await admin.call('CreateActivation', { RegionId: REGION, InstanceCount: '1' });
+      expect(activation.status).toBe(200);
+      // The real `agent register`, whose request carries the ActivationCode and whose answer the agent's secret.
+      const stateDir = mkdtempSync(join(tmpdir(), 'ca-agent-'));
+      const registered = await runNode('apps/agent/src/main.js', [
+        'register', '--server', endpoint, '--region', REGION,
+        '--activation-id', activation.body.ActivationId as string, '--activation-code', activation.body.ActivationCode as string,
+        '--state-dir', stateDir,
+      ]);
+      expect(registered.code).toBe(0);
+      const credentials = JSON.parse(readFileSync(join(stateDir, 'credentials.json'), 'utf8')) as AgentCredentials;
+      // Each new secret is also used once, so that its signed requests pass through the debug logs too.
+      const reader = new RpcClient({ endpoint, accessKeyId: key.body.AccessKeyId as string, accessKeySecret: key.body.AccessKeySecret as string });
+      expect((await reader.call('DescribeRegions')).status).toBe(200);
+      const agent = new RpcClient({ endpoint, accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret });
+      const heartbeat = await agent.call(AgentActions.heartbeat, { AgentVersion: 'test' });
+      expect(heartbeat.status).toBe(200);
+      const output = await eventually(
+        async () => server.output(),
+        (text) => text.includes(heartbeat.body.RequestId as string),
+      );
+      // The test would prove nothing if the debug lines were not there at all.
+      expect(output).toContain(activation.body.RequestId as string);
+      const secrets = {
+        accessKeySecret: key.body.AccessKeySecret as string,
+        activationCode: activation.body.ActivationCode as string,
+        agentSecret: credentials.accessKeySecret,
+        bootstrapSecret: ADMIN_KEY_SECRET,
+      };
+      for (const [name, secret] of Object.entries(secrets)) {
+        expect(secret.length).toBeGreaterThanOrEqual(16);
+        expect({ name, logged: output.includes(secret) }).toEqual({ name, logged: false });
+      }
     });
   });
 });

@@ -75,7 +75,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   return testApp;
 }
 
-/** Row counts of every table a request could write, to assert that a refused one wrote nothing. */
+/** Row counts of every table a request could write: for the tests that expect a given number of new rows. */
 export async function tableCounts(app: TestApp): Promise<Record<string, number>> {
   const tables = ['commands', 'instances', 'activations', 'access_keys', 'invocations', 'invocation_records'];
   const counts: Record<string, number> = {};
@@ -84,4 +84,48 @@ export async function tableCounts(app: TestApp): Promise<Record<string, number>>
     counts[table] = row.count;
   }
   return counts;
+}
+
+/**
+ * The tables a request can write, each with its primary key (the order its rows are hashed in)
+ * and the columns left out of the hash because something other than the request under test
+ * writes them. signature_nonces is left out as a whole: every signed request, refused or not,
+ * spends its nonce there (SPEC §2.3). No read writes anything else: access keys keep no
+ * last-used time, and rate-limit buckets live in memory.
+ */
+const SNAPSHOT_TABLES: Record<string, { key: string; volatile?: string[] }> = {
+  regions: { key: 'region_id' },
+  service_settings: { key: 'name' },
+  access_keys: { key: 'access_key_id' },
+  activations: { key: 'activation_id' },
+  // A running agent's heartbeat stamps last_heartbeat_at in the background (heartbeat-writer.ts).
+  instances: { key: 'instance_id', volatile: ['last_heartbeat_at'] },
+  commands: { key: 'command_id' },
+  invocations: { key: 'invoke_id' },
+  invocation_records: { key: 'record_id' },
+};
+
+const UNWATCHED_TABLES = ['signature_nonces', 'typeorm_migrations'];
+
+export type TableSnapshot = Record<string, { rows: number; md5: string }>;
+
+/**
+ * Row count and an md5 of the content of every table a request could write: a refused request
+ * must leave both unchanged, so an UPDATE that a count alone would miss is caught as well.
+ */
+export async function tableSnapshot(app: TestApp): Promise<TableSnapshot> {
+  // A table added later must be listed here (or deliberately left out), or it would go unwatched.
+  const tables = await app.sql<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`);
+  const unlisted = tables.map((t) => t.name).filter((name) => !(name in SNAPSHOT_TABLES) && !UNWATCHED_TABLES.includes(name));
+  if (unlisted.length > 0) throw new Error(`tableSnapshot does not know the tables ${unlisted.join(', ')}`);
+  const snapshot: TableSnapshot = {};
+  for (const [table, { key, volatile = [] }] of Object.entries(SNAPSHOT_TABLES)) {
+    const [row] = await app.sql<{ rows: number; md5: string }>(
+      `SELECT count(*)::int AS rows, coalesce(md5(string_agg((to_jsonb(t) - $1::text[])::text, E'\\n' ORDER BY t.${key})), '') AS md5
+         FROM ${table} t`,
+      [volatile],
+    );
+    snapshot[table] = row;
+  }
+  return snapshot;
 }

@@ -1,5 +1,5 @@
 import { call, newCommand, newInstance } from '../../support/factories';
-import { tableCounts } from '../../support/test-app';
+import { tableSnapshot } from '../../support/test-app';
 import { refusal, RestSuite, rpcRefusal, unique } from './suite';
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
@@ -83,7 +83,7 @@ export function commandTests(suite: RestSuite): void {
         [{ ...valid, description: 'd'.repeat(513) }, { Description: 'd'.repeat(513) }, 400, 'CmdDesc.ExceedLimit'],
         [{ type: 'RunShellScript', content: 'true' }, { Name: '' }, 400, 'MissingParameter.Name'],
       ];
-      const before = await tableCounts(suite.app);
+      const before = await tableSnapshot(suite.app);
       for (const [body, rpcOverride, status, code] of cases) {
         const rest = await suite.admin.call('POST', '/v1/commands', { body });
         expect({ ...refusal(rest), body }).toEqual({ status, code, body });
@@ -97,7 +97,7 @@ export function commandTests(suite: RestSuite): void {
       expect(await rpcRefusal(suite.app, 'DescribeCommands', { RegionId: 'xx-nowhere-1' })).toEqual({ status: 404, code: 'InvalidRegionId.NotFound' });
       expect(refusal(await suite.admin.call('GET', '/v1/commands', { query: { pageSize: 51 } }))).toEqual({ status: 400, code: 'InvalidParam.PageSize' });
       expect(refusal(await suite.admin.call('GET', '/v1/commands', { query: { nextToken: 'bogus' } }))).toEqual({ status: 400, code: 'InvalidParameter.NextToken' });
-      expect(await tableCounts(suite.app)).toEqual(before);
+      expect(await tableSnapshot(suite.app)).toEqual(before);
     });
   });
 }

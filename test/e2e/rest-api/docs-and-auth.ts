@@ -2,7 +2,7 @@ import { RpcClient } from '@ca/signing';
 import { registeredAgentState } from '../../support/agents';
 import { call, REGION } from '../../support/factories';
 import { basicAuthorization, RestClient } from '../../support/rest-client';
-import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableCounts } from '../../support/test-app';
+import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableSnapshot } from '../../support/test-app';
 import { refusal, RestSuite, unique } from './suite';
 
 /** The document itself, authentication, authorization, rate limiting and the error body. */
@@ -47,7 +47,7 @@ export function docsAndAuthTests(suite: RestSuite): void {
         [basicAuthorization(ADMIN_KEY_ID, ''), 'Unauthorized.InvalidCredentials'],
         [basicAuthorization('LTAIunknownkey000000000', ADMIN_KEY_SECRET), 'Unauthorized.InvalidCredentials'],
       ];
-      const before = await tableCounts(suite.app);
+      const before = await tableSnapshot(suite.app);
       for (const [authorization, code] of cases) {
         const client = suite.admin.as(authorization);
         const read = await client.call('GET', '/v1/whoami');
@@ -56,13 +56,13 @@ export function docsAndAuthTests(suite: RestSuite): void {
         const write = await client.call('POST', '/v1/commands', { body: { name: unique('n'), type: 'RunShellScript', content: 'true' } });
         expect(refusal(write)).toEqual({ status: 401, code });
       }
-      expect(await tableCounts(suite.app)).toEqual(before);
+      expect(await tableSnapshot(suite.app)).toEqual(before);
     });
 
     it('lets a readonly key read but answers 403 Forbidden.RAM, as RPC does, to each of its writes, changing nothing', async () => {
       const created = await suite.admin.call('POST', '/v1/commands', { body: { name: unique('ro'), type: 'RunShellScript', content: 'echo ro' } });
       const commandId = created.body.commandId as string;
-      const before = await tableCounts(suite.app);
+      const before = await tableSnapshot(suite.app);
       const ro = suite.readonly;
       const writes = [
         await ro.call('POST', '/v1/commands', { body: { name: unique('n'), type: 'RunShellScript', content: 'true' } }),
@@ -72,7 +72,7 @@ export function docsAndAuthTests(suite: RestSuite): void {
         await ro.call('POST', '/v1/invocations/{invokeId}/stop', { params: { invokeId: 't-any' } }),
       ];
       for (const write of writes) expect(refusal(write)).toEqual({ status: 403, code: 'Forbidden.RAM' });
-      expect(await tableCounts(suite.app)).toEqual(before);
+      expect(await tableSnapshot(suite.app)).toEqual(before);
       const read = await ro.call('GET', '/v1/commands/{commandId}', { params: { commandId } });
       expect(read.body).toMatchObject({ commandId, name: created.body.name });
       const key = await call(suite.app, 'CreateAccessKey', { Role: 'readonly' });
@@ -115,14 +115,14 @@ export function docsAndAuthTests(suite: RestSuite): void {
     });
 
     it('refuses a body that is not JSON (415), not valid JSON or not an object (400), or has an unknown field (400), creating nothing', async () => {
-      const before = await tableCounts(suite.app);
+      const before = await tableSnapshot(suite.app);
       const post = (request: Parameters<RestClient['call']>[2]) => suite.admin.call('POST', '/v1/commands', request);
       expect(refusal(await post({ rawBody: 'name=x', contentType: 'application/x-www-form-urlencoded' }))).toEqual({ status: 415, code: 'UnsupportedMediaType' });
       expect(refusal(await post({ rawBody: '{"name":', contentType: 'application/json' }))).toEqual({ status: 400, code: 'InvalidParameter.Encoding' });
       expect(refusal(await post({ rawBody: '["x"]', contentType: 'application/json' }))).toEqual({ status: 400, code: 'InvalidParameter.Encoding' });
       const unknownField = await post({ body: { name: 'x', type: 'RunShellScript', content: 'true', colour: 'red' } });
       expect(refusal(unknownField)).toEqual({ status: 400, code: 'InvalidParameter.Colour' });
-      expect(await tableCounts(suite.app)).toEqual(before);
+      expect(await tableSnapshot(suite.app)).toEqual(before);
     });
   });
 }

@@ -1,5 +1,5 @@
 import { call, newCommand, newInstance } from '../../support/factories';
-import { tableCounts } from '../../support/test-app';
+import { tableSnapshot } from '../../support/test-app';
 import { refusal, RestSuite, rpcRefusal } from './suite';
 
 /** Refused invocations answer InvokeCommand's code and status for the same mistake, and create nothing. */
@@ -32,7 +32,7 @@ export function invocationErrorTests(suite: RestSuite): void {
         [{ commandId, instanceIds: [instanceId], timeout: 86401 }, { Timeout: '86401' }, 400, 'InvalidTimeout.ExceedLimit'],
         [{ commandId, instanceIds: [instanceId], misfirePolicy: 'Sometimes', frequency: 'rate(1h)' }, { Timed: 'true', Frequency: 'rate(1h)', MisfirePolicy: 'Sometimes' }, 400, 'InvalidParam.MisfirePolicy'],
       ];
-      const before = await tableCounts(suite.app);
+      const before = await tableSnapshot(suite.app);
       for (const [body, rpcOverride, status, code] of cases) {
         const rest = await suite.admin.call('POST', '/v1/invocations', { body });
         expect({ ...refusal(rest), body }).toEqual({ status, code, body });
@@ -41,7 +41,7 @@ export function invocationErrorTests(suite: RestSuite): void {
       }
       const contradiction = await suite.admin.call('POST', '/v1/invocations', { body: { commandId, instanceIds: [instanceId], timed: false, frequency: 'rate(1h)' } });
       expect(refusal(contradiction)).toEqual({ status: 400, code: 'InvalidParam.RepeatMode' });
-      expect(await tableCounts(suite.app)).toEqual(before);
+      expect(await tableSnapshot(suite.app)).toEqual(before);
     });
 
     it('answers 404 InvalidInvokeId.NotFound for an unknown invocation on every route, as StopInvocation does', async () => {
