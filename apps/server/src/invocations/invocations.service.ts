@@ -149,7 +149,8 @@ export class InvocationsService {
   /**
    * StopInvocation: a timed invocation stops firing at once (on every replica: the next fire
    * time is cleared in the shared row); records not started become Cancelled; running ones are
-   * flagged, and their agents, woken now, kill them and report them Terminated.
+   * flagged, and their agents, woken now, kill them and report them Terminated. With InstanceId.N
+   * naming only some instances, a timed invocation goes on firing on the others only.
    */
   async stop(regionId: string, invokeId: string, instanceIds: string[] | undefined): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
@@ -171,12 +172,20 @@ export class InvocationsService {
           WHERE invoke_id = $1 AND instance_id = ANY($2) AND status = 'Running' AND stop_requested_at IS NULL`,
         [invokeId, targets],
       );
-      const stopsWhole = invocation.instanceIds.every((id) => targets.includes(id));
+      // Stopping some instances of a timed invocation: later fires skip them (the firer reads
+      // this shared row, so every replica at once); once all are stopped, the whole invocation is.
+      const stoppedInstances = [...new Set([...invocation.stoppedInstanceIds, ...targets])];
+      const stopsWhole = invocation.instanceIds.every((id) => stoppedInstances.includes(id));
       if (stopsWhole) {
         await manager.query(
           `UPDATE invocations SET stopped_at = coalesce(stopped_at, now()), next_fire_at = NULL, updated_at = now()
             WHERE invoke_id = $1`,
           [invokeId],
+        );
+      } else {
+        await manager.query(
+          'UPDATE invocations SET stopped_instance_ids = $2, updated_at = now() WHERE invoke_id = $1',
+          [invokeId, stoppedInstances],
         );
       }
       await this.repository.refreshStatuses(manager, [invokeId]);
