@@ -21,6 +21,23 @@ function dailyCronAt(at: Date): string {
   return `${local.getUTCSeconds()} ${local.getUTCMinutes()} ${local.getUTCHours()} * * ?`;
 }
 
+/**
+ * `count` different expressions that all fire at `at`: the firer computes fire times once per
+ * (expression, due time) in a batch, so identical ones would be one computation, not `count`.
+ * Each adds a second, later minute (a fire at least a minute after `at`) and ends its year
+ * range at a different year.
+ */
+export function distinctCronsAt(at: Date, count: number): string[] {
+  const local = new Date(at.getTime() + 8 * 3600_000);
+  const [second, minute, hour, year] = [local.getUTCSeconds(), local.getUTCMinutes(), local.getUTCHours(), local.getUTCFullYear()];
+  const lastYears = 2099 - year + 1;
+  if (count > lastYears * 59) throw new RangeError(`at most ${lastYears * 59} distinct expressions fire at ${at.toISOString()}`);
+  return Array.from({ length: count }, (_, i) => {
+    const otherMinute = (minute + 1 + Math.floor(i / lastYears)) % 60;
+    return `${second} ${minute},${otherMinute} ${hour} * * ? ${year}-${2099 - (i % lastYears)}`;
+  });
+}
+
 function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
@@ -44,20 +61,21 @@ export async function measureSchedulerFireLag(options: { schedules: number; dueT
       // Enough lead to insert the schedules first (about 20,000 rows a second here).
       const dueAt = new Date(Math.ceil(now.getTime() / 1000) * 1000 + 5000 + options.schedules / 10);
       const laterAt = new Date(dueAt.getTime() + 3600_000); // the others: due an hour later, daily
-      const insert = (count: number, offset: number, at: Date): Promise<unknown> =>
+      const insert = (count: number, offset: number, at: Date, frequencies: string[]): Promise<unknown> =>
         db.query(
           `INSERT INTO invocations (invoke_id, region_id, command_id, command_name, command_type, command_content, parameters,
                                     working_dir, username, timeout, repeat_mode, frequency, time_zone, next_fire_at, status,
                                     instance_ids, created_at, updated_at)
            SELECT 't-' || lpad(to_hex(g), 32, '0'), 'cn-hangzhou', 'c-bench', 'bench', 'RunShellScript', 'true'::bytea, '{}',
-                  '', '', 60, 'Period', $3, '+08:00', $4, 'Scheduled', ARRAY['i-bench-' || g], now(), now()
+                  '', '', 60, 'Period', ($3::varchar[])[g - $1 + 1], '+08:00', $4, 'Scheduled', ARRAY['i-bench-' || g], now(), now()
              FROM generate_series($1::int, $1::int + $2::int - 1) AS g`,
-          [offset, count, dailyCronAt(at), at],
+          [offset, count, frequencies, at],
         );
       for (let offset = 0; offset < options.schedules - options.dueTogether; offset += 20_000) {
-        await insert(Math.min(20_000, options.schedules - options.dueTogether - offset), 1_000_000 + offset, laterAt);
+        const count = Math.min(20_000, options.schedules - options.dueTogether - offset);
+        await insert(count, 1_000_000 + offset, laterAt, new Array<string>(count).fill(dailyCronAt(laterAt)));
       }
-      await insert(options.dueTogether, 1, dueAt);
+      await insert(options.dueTogether, 1, dueAt, distinctCronsAt(dueAt, options.dueTogether));
       await db.query('ANALYZE invocations'); // as autovacuum would have, for a table this size
       await db.query(`SELECT pg_notify('ca_schedule', '')`);
       const wait = dueAt.getTime() - Date.now() + 5000;

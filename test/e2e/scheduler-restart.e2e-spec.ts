@@ -1,82 +1,133 @@
-import { registeredAgentState } from '../support/agents';
+import { eventually, RunningAgent, startAgent } from '../support/agents';
 import { call, newCommand } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
+import { RunRow, runRecords } from '../support/timed-runs';
 
-type Row = { scheduled_at: Date; created_at: Date; status: string; error_info: string };
+type Result = Record<string, any>;
 
-/** SPEC §5.3: fires missed while no service process ran. No agent is needed: records are what is checked. */
+const GRACE_SECONDS = 10;
+/** Longer than the grace window, so that a restart can come back after it with no fire due meanwhile. */
+const FREQUENCY = '*/20 * * * * ?';
+const PERIOD_MS = 20_000;
+
+/**
+ * SPEC §5.3: fires missed while no service process ran, with a real agent, so a late fire is a
+ * run that really happened. The grace window (10 s) is longer than `Skip`'s on-time tolerance
+ * (5 s, fire-plan.ts), so that a restart 5.5 s after a fire is late for `Skip` yet within grace.
+ */
 describe('timed invocations across a restart', () => {
   let app: TestApp;
-  let instanceId: string;
+  let agent: RunningAgent;
+  let commandId: string;
 
   beforeAll(async () => {
-    app = await startTestApp({ MIN_INTERVAL_SECONDS: '1', MISFIRE_GRACE_SECONDS: '4' });
-    instanceId = (await registeredAgentState(app)).instanceId;
+    app = await startTestApp({ MIN_INTERVAL_SECONDS: '1', MISFIRE_GRACE_SECONDS: String(GRACE_SECONDS) });
+    agent = await startAgent(app);
+    commandId = await newCommand(app, {}, 'echo ran');
   });
   afterAll(async () => {
+    await agent?.stop();
     await app.close();
   });
 
-  const records = (invokeId: string): Promise<Row[]> =>
-    app.sql<Row>('SELECT scheduled_at, created_at, status, error_info FROM invocation_records WHERE invoke_id = $1 ORDER BY scheduled_at', [invokeId]);
+  const invoke = async (params: Record<string, string> = {}): Promise<string> =>
+    (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]), Timed: 'true', Frequency: FREQUENCY, ...params }))
+      .InvokeId;
+  const at = (rows: RunRow[], time: number): RunRow[] => rows.filter((r) => r.scheduled_at.getTime() === time);
+  const recordAt = (invokeId: string, time: number, status: string): Promise<RunRow[]> =>
+    eventually(() => runRecords(app, invokeId), (rows) => at(rows, time).some((r) => r.status === status), 30_000);
+  const history = async (invokeId: string): Promise<Result[]> =>
+    (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId, IncludeHistory: 'true', PageSize: '50' })).Invocation.InvocationResults.InvocationResult;
 
-  /** Waits until `ms` before the next multiple of 10 s. */
-  async function untilBeforeTenSecondMark(ms: number): Promise<number> {
+  /** Waits until `ms` before the next fire time; returns that fire time. */
+  async function untilBeforeFire(ms: number): Promise<number> {
     const now = Date.now();
-    let mark = Math.ceil(now / 10_000) * 10_000;
-    if (mark - now < ms + 200) mark += 10_000;
+    let mark = Math.ceil(now / PERIOD_MS) * PERIOD_MS;
+    if (mark - now < ms + 200) mark += PERIOD_MS;
     await new Promise((r) => setTimeout(r, mark - now - ms));
     return mark;
   }
 
-  it('down across a fire time and back within the grace window: fired once, late', async () => {
-    const commandId = await newCommand(app);
-    const { InvokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([instanceId]), Timed: 'true', Frequency: '*/10 * * * * ?' });
-    const mark = await untilBeforeTenSecondMark(1000);
+  /** The service down from just before `mark` until `downUntil`; returns when it was started again. */
+  async function downAcross(mark: number, downUntil: number): Promise<number> {
     await app.stopServer();
-    await new Promise((r) => setTimeout(r, Math.max(0, mark + 2000 - Date.now()))); // 2 s past the fire, inside the 4 s grace
+    expect(Date.now()).toBeLessThan(mark); // really down at the fire time
+    await new Promise((r) => setTimeout(r, Math.max(0, downUntil - Date.now())));
+    const restartedAt = Date.now();
     await app.startServer();
-    await new Promise((r) => setTimeout(r, 1000));
-    await call(app, 'StopInvocation', { InvokeId });
-    const rows = (await records(InvokeId)).filter((r) => r.scheduled_at.getTime() === mark);
-    expect(rows).toHaveLength(1);
-    expect(['Pending', 'Aborted', 'Skipped', 'Cancelled']).toContain(rows[0].status);
-    expect(rows[0].status).not.toBe('Missed');
-    expect(rows[0].created_at.getTime() - mark).toBeGreaterThanOrEqual(1500); // late, as it had to be
-  }, 40_000);
+    return restartedAt;
+  }
 
-  it('down longer than the grace window: the miss is recorded and the schedule continues', async () => {
-    const commandId = await newCommand(app);
-    const { InvokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([instanceId]), Timed: 'true', Frequency: '*/10 * * * * ?' });
-    const mark = await untilBeforeTenSecondMark(1000);
-    await app.stopServer();
-    await new Promise((r) => setTimeout(r, Math.max(0, mark + 6000 - Date.now()))); // 6 s past: beyond the 4 s grace
-    await app.startServer();
-    await new Promise((r) => setTimeout(r, Math.max(0, mark + 10_500 - Date.now()))); // the next fire happens normally
-    await call(app, 'StopInvocation', { InvokeId });
-    const rows = await records(InvokeId);
-    const missed = rows.find((r) => r.scheduled_at.getTime() === mark);
-    expect(missed).toMatchObject({ status: 'Missed' });
-    expect(missed!.error_info).toContain('1 scheduled fire(s)');
-    const next = rows.find((r) => r.scheduled_at.getTime() === mark + 10_000);
-    expect(next).toBeDefined();
-    expect(next!.status).not.toBe('Missed');
-  }, 40_000);
+  it('back within the grace window: the default fires once, late, as a real run; Skip does not fire late', async () => {
+    const fireLate = await invoke();
+    const skip = await invoke({ MisfirePolicy: 'Skip' });
+    const mark = await untilBeforeFire(1000);
+    const restartedAt = await downAcross(mark, mark + 5500);
+
+    const late = at(await recordAt(fireLate, mark, 'Success'), mark);
+    const skipped = at(await recordAt(skip, mark, 'Missed'), mark);
+    await call(app, 'StopInvocation', { InvokeId: fireLate });
+    await call(app, 'StopInvocation', { InvokeId: skip });
+
+    expect(late).toHaveLength(1);
+    expect(late[0].start_time!.getTime()).toBeGreaterThanOrEqual(mark);
+    expect(late[0].start_time!.getTime()).toBeGreaterThanOrEqual(restartedAt);
+    expect(late[0].created_at.getTime()).toBeGreaterThanOrEqual(restartedAt); // late, as it had to be
+    expect((await runRecords(app, fireLate)).filter((r) => r.status === 'Missed')).toEqual([]);
+
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatchObject({ status: 'Missed', error_code: 'Misfire', start_time: null });
+    expect(skipped[0].error_info).toContain('1 scheduled fire(s)');
+  }, 90_000);
+
+  it('back after the grace window: the default records one collapsed miss and continues; FireOnceNow runs once, late', async () => {
+    const collapse = await invoke();
+    const fireOnceNow = await invoke({ MisfirePolicy: 'FireOnceNow' });
+    const mark = await untilBeforeFire(1000);
+    // Two fire times missed, the later one by more than the grace window when the service returns.
+    const restartedAt = await downAcross(mark, mark + PERIOD_MS + (GRACE_SECONDS + 1) * 1000);
+
+    await recordAt(collapse, mark + 2 * PERIOD_MS, 'Success'); // the schedule goes on
+    const forced = at(await recordAt(fireOnceNow, mark + PERIOD_MS, 'Success'), mark + PERIOD_MS);
+    await call(app, 'StopInvocation', { InvokeId: collapse });
+    await call(app, 'StopInvocation', { InvokeId: fireOnceNow });
+
+    // What an operator sees: one Missed result standing for both times, then runs again.
+    const results = (await history(collapse)).filter((r) => Date.parse(r.ScheduledTime) >= mark);
+    const missed = results.filter((r) => r.InvocationStatus === 'Missed');
+    expect(missed).toHaveLength(1);
+    expect(Date.parse(missed[0].ScheduledTime)).toBe(mark);
+    expect(missed[0]).toMatchObject({ ErrorCode: 'Misfire', StartTime: '' });
+    expect(missed[0].ErrorInfo).toContain('2 scheduled fire(s)');
+    expect(results.filter((r) => Date.parse(r.ScheduledTime) === mark + PERIOD_MS)).toEqual([]);
+    const next = results.filter((r) => Date.parse(r.ScheduledTime) === mark + 2 * PERIOD_MS);
+    expect(next).toHaveLength(1);
+    expect(next[0].InvocationStatus).toBe('Success');
+    expect(Date.parse(next[0].StartTime)).toBeGreaterThanOrEqual(mark + 2 * PERIOD_MS);
+    expect(next[0].Repeats).toBe(missed[0].Repeats + 1);
+
+    // FireOnceNow: the latest missed time runs, however late; the one before it is recorded missed.
+    expect(forced).toHaveLength(1);
+    expect(forced[0].start_time!.getTime()).toBeGreaterThanOrEqual(restartedAt);
+    const forcedMissed = at(await runRecords(app, fireOnceNow), mark);
+    expect(forcedMissed).toHaveLength(1);
+    expect(forcedMissed[0]).toMatchObject({ status: 'Missed', error_code: 'Misfire' });
+    expect(forcedMissed[0].error_info).toContain('1 scheduled fire(s)');
+  }, 120_000);
 
   it('a stored frequency that no longer computes is stopped with an Error run, and does not stall the others', async () => {
-    const commandId = await newCommand(app);
-    const invoke = async (): Promise<string> =>
-      (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([instanceId]), Timed: 'true', Frequency: '* * * * * ?' })).InvokeId;
-    const broken = await invoke();
-    const healthy = await invoke();
+    const invokeEverySecond = async (): Promise<string> =>
+      (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]), Timed: 'true', Frequency: '* * * * * ?' })).InvokeId;
+    const broken = await invokeEverySecond();
+    const healthy = await invokeEverySecond();
     // As if an upgrade had dropped a time zone the expression names.
     await app.sql(`UPDATE invocations SET frequency = '* * * * * ? Mars/Olympus_Mons', next_fire_at = now() WHERE invoke_id = $1`, [broken]);
     await new Promise((r) => setTimeout(r, 3500));
     await call(app, 'StopInvocation', { InvokeId: healthy });
-    const brokenRows = await records(broken);
+    const brokenRows = await runRecords(app, broken);
     expect(brokenRows.filter((r) => r.status === 'Error')).toHaveLength(1);
     const [state] = await app.sql<{ next_fire_at: Date | null }>('SELECT next_fire_at FROM invocations WHERE invoke_id = $1', [broken]);
     expect(state.next_fire_at).toBeNull();
-    expect((await records(healthy)).length).toBeGreaterThanOrEqual(3);
+    expect((await runRecords(app, healthy)).length).toBeGreaterThanOrEqual(3);
   }, 30_000);
 });

@@ -1,6 +1,10 @@
 import { eventually, RunningAgent, startAgent } from '../support/agents';
 import { call, newCommand } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
+import { runRecords } from '../support/timed-runs';
+
+/** How late a run may start after its scheduled time: generous, for a loaded machine (no performance claim). */
+const LATENESS_BOUND_MS = 2000;
 
 type Row = Record<string, any>;
 
@@ -8,13 +12,16 @@ type Row = Record<string, any>;
 describe('timed invocations', () => {
   let app: TestApp;
   let agent: RunningAgent;
+  let other: RunningAgent;
 
   beforeAll(async () => {
     app = await startTestApp({ MIN_INTERVAL_SECONDS: '1' });
     agent = await startAgent(app);
+    other = await startAgent(app);
   });
   afterAll(async () => {
     await agent?.stop();
+    await other?.stop();
     await app.close();
   });
 
@@ -43,6 +50,7 @@ describe('timed invocations', () => {
       const scheduled = Date.parse(run.ScheduledTime);
       expect(new Date(scheduled).getUTCSeconds() % 2).toBe(0);
       expect(scheduled).toBeLessThanOrEqual(Date.parse(run.StartTime));
+      expect(Date.parse(run.StartTime) - scheduled).toBeLessThan(LATENESS_BOUND_MS);
       expect(Buffer.from(run.Output, 'base64').toString()).toBe('tick\n');
     }
     for (let i = 1; i < ran.length; i++) {
@@ -60,7 +68,39 @@ describe('timed invocations', () => {
       [InvokeId],
     );
     expect(n).toBe(0);
+    // Never early, by the database's own clock: each record is written at or after its time.
+    const records = await runRecords(app, InvokeId);
+    expect(records.length).toBeGreaterThanOrEqual(3);
+    for (const record of records) expect(record.created_at.getTime()).toBeGreaterThanOrEqual(record.scheduled_at.getTime());
   }, 40_000);
+
+  it('StopInvocation with InstanceId.N stops the fires on those instances only; stopping the rest stops the invocation', async () => {
+    const commandId = await newCommand(app, {}, 'echo tick');
+    const { InvokeId } = await call(app, 'InvokeCommand', {
+      CommandId: commandId,
+      InstanceIds: JSON.stringify([agent.instanceId, other.instanceId]),
+      Timed: 'true',
+      Frequency: '*/2 * * * * ?',
+    });
+    const successesOn = (rows: Row[], instanceId: string, after = 0): number =>
+      rows.filter((r) => r.InstanceId === instanceId && r.InvocationStatus === 'Success' && Date.parse(r.ScheduledTime) > after).length;
+    await eventually(() => history(InvokeId), (rows) => successesOn(rows, agent.instanceId) >= 1 && successesOn(rows, other.instanceId) >= 1, 20_000);
+
+    await call(app, 'StopInvocation', { InvokeId, 'InstanceId.1': other.instanceId });
+    const [{ stoppedAt }] = await app.sql<{ stoppedAt: Date }>('SELECT now() AS "stoppedAt"');
+    const later = await eventually(() => history(InvokeId), (rows) => successesOn(rows, agent.instanceId, stoppedAt.getTime()) >= 2, 20_000);
+    expect(later.filter((r) => r.InstanceId === other.instanceId && Date.parse(r.ScheduledTime) > stoppedAt.getTime())).toEqual([]);
+    const partly = (await call(app, 'DescribeInvocations', { InvokeId })).Invocations.Invocation[0];
+    expect(partly.InvocationStatus).not.toBe('Stopped');
+    expect(partly.NextFireTime).not.toBe('');
+
+    await call(app, 'StopInvocation', { InvokeId, 'InstanceId.1': agent.instanceId });
+    const [{ allStoppedAt }] = await app.sql<{ allStoppedAt: Date }>('SELECT now() AS "allStoppedAt"');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await runRecords(app, InvokeId)).filter((r) => r.scheduled_at > allStoppedAt)).toEqual([]);
+    const stopped = (await call(app, 'DescribeInvocations', { InvokeId })).Invocations.Invocation[0];
+    expect(stopped).toMatchObject({ InvocationStatus: 'Stopped', NextFireTime: '' });
+  }, 60_000);
 
   it("the seed's `0 0-5 14 * * ?` fires at 14:00:00–14:05:00 in UTC+08:00", async () => {
     const body = await call(app, 'DescribeFrequencyPreview', { Frequency: '0 0-5 14 * * ?', Count: '6' });

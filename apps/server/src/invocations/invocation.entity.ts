@@ -87,6 +87,13 @@ export class InvocationEntity {
   @Column({ name: 'instance_ids', type: 'varchar', length: 64, array: true })
   instanceIds: string[];
 
+  /**
+   * Instances a StopInvocation with InstanceId.N stopped while others go on: a timed invocation
+   * no longer fires on them. Stopping every instance stops the whole invocation (stoppedAt).
+   */
+  @Column({ name: 'stopped_instance_ids', type: 'varchar', length: 64, array: true, default: () => "'{}'" })
+  stoppedInstanceIds: string[];
+
   /** Set by StopInvocation: a stopped invocation never fires again and ends as Stopped. */
   @Column({ name: 'stopped_at', type: 'timestamptz', nullable: true })
   stoppedAt: Date | null;

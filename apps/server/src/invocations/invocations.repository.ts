@@ -4,7 +4,7 @@ import { deriveInvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity } from './invocation.entity';
 import { operationsMetrics } from '../metrics/operations-metrics';
 
-export type NewInvocation = Omit<InvocationEntity, 'updatedAt' | 'stoppedAt' | 'fireCount'>;
+export type NewInvocation = Omit<InvocationEntity, 'updatedAt' | 'stoppedAt' | 'fireCount' | 'stoppedInstanceIds'>;
 
 /**
  * The invocation writes and reads that matter for speed, as SQL one can read: one statement

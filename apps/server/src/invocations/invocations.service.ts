@@ -149,7 +149,8 @@ export class InvocationsService {
   /**
    * StopInvocation: a timed invocation stops firing at once (on every replica: the next fire
    * time is cleared in the shared row); records not started become Cancelled; running ones are
-   * flagged, and their agents, woken now, kill them and report them Terminated.
+   * flagged, and their agents, woken now, kill them and report them Terminated. With InstanceId.N
+   * naming only some instances, a timed invocation goes on firing on the others only.
    *
    * Lock order, as every writer: records, then the invocation row for update. While it updates
    * records it holds the invocation only FOR KEY SHARE: that waits for a fire in progress and
@@ -177,14 +178,19 @@ export class InvocationsService {
           WHERE invoke_id = $1 AND instance_id = ANY($2) AND status = 'Running' AND stop_requested_at IS NULL`,
         [invokeId, targets],
       );
-      const stopsWhole = invocation.instanceIds.every((id) => targets.includes(id));
-      if (stopsWhole) {
-        await manager.query(
-          `UPDATE invocations SET stopped_at = coalesce(stopped_at, now()), next_fire_at = NULL, updated_at = now()
-            WHERE invoke_id = $1`,
-          [invokeId],
-        );
-      }
+      // Stopping some instances of a timed invocation: later fires skip them (the firer reads
+      // this shared row, so every replica at once); once all are stopped, the whole invocation is.
+      // Computed from the row as updated, not as read: two partial stops at once (KEY SHARE does
+      // not serialize them) each add their own instances.
+      await manager.query(
+        `UPDATE invocations
+            SET stopped_instance_ids = ARRAY(SELECT DISTINCT unnest(stopped_instance_ids || $2::varchar[]) ORDER BY 1),
+                stopped_at = CASE WHEN instance_ids <@ (stopped_instance_ids || $2::varchar[]) THEN coalesce(stopped_at, now()) ELSE stopped_at END,
+                next_fire_at = CASE WHEN instance_ids <@ (stopped_instance_ids || $2::varchar[]) THEN NULL ELSE next_fire_at END,
+                updated_at = now()
+          WHERE invoke_id = $1`,
+        [invokeId, targets],
+      );
       await this.repository.refreshStatuses(manager, [invokeId]);
       operationsMetrics.recordsFinishedAs('Cancelled', cancelled);
       await this.notifier.notify(manager, targets);

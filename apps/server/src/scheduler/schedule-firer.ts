@@ -37,6 +37,8 @@ const MAX_DUE_ENUMERATED = 10_000;
 interface DueInvocation {
   invoke_id: string;
   instance_ids: string[];
+  /** Instances a StopInvocation with InstanceId.N named: no longer fired on. */
+  stopped_instance_ids: string[];
   frequency: string;
   time_zone: string;
   misfire_policy: MisfirePolicy | null;
@@ -77,7 +79,7 @@ export class ScheduleFirer {
     let written: RecordRow[] = [];
     const handled = await this.dataSource.transaction(async (manager) => {
       const due: DueInvocation[] = await manager.query(
-        `SELECT invoke_id, instance_ids, frequency, time_zone, misfire_policy, next_fire_at, created_at, fire_count
+        `SELECT invoke_id, instance_ids, stopped_instance_ids, frequency, time_zone, misfire_policy, next_fire_at, created_at, fire_count
            FROM invocations
           WHERE next_fire_at <= now()
           ORDER BY next_fire_at
@@ -86,6 +88,11 @@ export class ScheduleFirer {
         [FIRE_BATCH],
       );
       if (due.length === 0) return 0;
+      for (const invocation of due) {
+        if (invocation.stopped_instance_ids.length > 0) {
+          invocation.instance_ids = invocation.instance_ids.filter((id) => !invocation.stopped_instance_ids.includes(id));
+        }
+      }
       const [{ now }]: Array<{ now: Date }> = await manager.query('SELECT now() AS now');
       const busy = await this.unfinishedRuns(manager, due.map((d) => d.invoke_id));
       const records: RecordRow[] = [];

@@ -7,6 +7,11 @@ import { FIRE_BATCH, ScheduleFirer } from './schedule-firer';
 const MAX_SLEEP_MS = 30_000;
 const RETRY_AFTER_ERROR_MS = 1000;
 const CONCURRENT_BATCHES = 3;
+/**
+ * Due rows this pass could not claim are locked by another process, which is firing them: look
+ * again shortly, rather than spinning on setTimeout(0) until it commits.
+ */
+const DUE_BUT_LOCKED_WAIT_MS = 25;
 
 /**
  * The scheduler loop every service process runs: fire what is due, then sleep until the
@@ -61,14 +66,21 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     try {
       // Several batches at once: SKIP LOCKED hands each its own rows, and the database works on
       // one batch while this process computes the next.
+      let fired = 0;
       const drain = async (): Promise<void> => {
-        while (!this.closed && (await this.firer.fireDueBatch()) === FIRE_BATCH) {
-          // a full batch: more may be due
+        for (;;) {
+          if (this.closed) return;
+          const handled = await this.firer.fireDueBatch();
+          fired += handled;
+          if (handled < FIRE_BATCH) return; // a full batch means more may be due
         }
       };
       await Promise.all(Array.from({ length: CONCURRENT_BATCHES }, drain));
       const untilNext = await this.firer.msUntilNextFire();
-      if (untilNext !== null) delay = Math.min(MAX_SLEEP_MS, Math.max(0, Math.ceil(untilNext)));
+      if (untilNext !== null) {
+        const dueButLocked = untilNext <= 0 && fired === 0;
+        delay = dueButLocked ? DUE_BUT_LOCKED_WAIT_MS : Math.min(MAX_SLEEP_MS, Math.max(0, Math.ceil(untilNext)));
+      }
     } catch (error) {
       this.logger.warn(`scheduler pass failed, retrying: ${(error as Error).message}`);
       delay = RETRY_AFTER_ERROR_MS;
