@@ -2,7 +2,7 @@ import { AgentActions } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
 import { Client } from 'pg';
 import { eventually, registeredAgentState } from '../support/agents';
-import { call, newCommand } from '../support/factories';
+import { call, newCommand, newInstance } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -67,5 +67,24 @@ describe('lock order: StopInvocation against outcome reports', () => {
     });
     const deadlocks = await app.sql<{ deadlocks: number }>('SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()');
     expect(deadlocks[0].deadlocks).toBe(0);
+  });
+
+  it('partial stops of one timed invocation sent at once all count: once every instance is stopped, it fires no more', async () => {
+    const instances = await Promise.all([1, 2, 3, 4].map(() => newInstance(app)));
+    const commandId = await newCommand(app);
+    const { InvokeId: invokeId } = await call(app, 'InvokeCommand', {
+      CommandId: commandId, InstanceIds: JSON.stringify(instances), Timed: 'true', Frequency: 'rate(1h)',
+    });
+    const answers = await Promise.all(
+      instances.map((instanceId) => app.admin.call('StopInvocation', { RegionId: 'cn-hangzhou', InvokeId: invokeId, 'InstanceId.1': instanceId })),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const [row] = await app.sql<{ stopped: boolean; next_fire_at: Date | null; stopped_instance_ids: string[] }>(
+      'SELECT stopped_at IS NOT NULL AS stopped, next_fire_at, stopped_instance_ids FROM invocations WHERE invoke_id = $1',
+      [invokeId],
+    );
+    expect(row).toEqual({ stopped: true, next_fire_at: null, stopped_instance_ids: [...instances].sort() });
+    const [invocation] = (await call(app, 'DescribeInvocations', { InvokeId: invokeId })).Invocations.Invocation;
+    expect(invocation.InvocationStatus).toBe('Stopped');
   });
 });
