@@ -116,6 +116,29 @@ describe('dispatch: isolation and outages', () => {
     await expect(eventually(() => results(after), (rows) => rows[0]?.InvocationStatus === 'Success')).resolves.toBeDefined();
   }, 60_000);
 
+  it('a run delivered again while its agent runs it (the acknowledgement lost) is not run twice', async () => {
+    const invokeId = await invoke('sleep 3; echo once', [agent.instanceId]);
+    const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
+    await eventually(async () => agent.executions().includes(recordId), (ran) => ran);
+    // As if the agent's acknowledgement had never arrived, long ago: due for redelivery. Then wake
+    // its waiting poll (what any new work for it would do), so it looks at once.
+    await app.sql(`UPDATE invocation_records SET acked_at = NULL, delivered_at = now() - interval '1 minute' WHERE record_id = $1`, [recordId]);
+    await app.sql(`SELECT pg_notify('ca_dispatch', $1)`, [agent.instanceId]);
+    const [again] = await eventually(
+      () => app.sql<{ redelivered: boolean; acked: boolean; status: string }>(
+        `SELECT delivered_at > now() - interval '30 seconds' AS redelivered, acked_at IS NOT NULL AS acked, status
+           FROM invocation_records WHERE record_id = $1`,
+        [recordId],
+      ),
+      ([r]) => r.redelivered && r.acked,
+    );
+    expect(again.status).toBe('Running'); // delivered again before it finished
+    const [result] = await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Success');
+    expect(Buffer.from(result.Output, 'base64').toString()).toBe('once\n');
+    await new Promise((r) => setTimeout(r, 1000)); // a second run, had it started, would have logged by now
+    expect(agent.executions().filter((id) => id === recordId)).toHaveLength(1);
+  });
+
   it('an agent restarted mid-run reports that run as an Error rather than leaving it Running', async () => {
     const own = await registeredAgentState(app);
     const first = await startAgent(app, own);

@@ -9,6 +9,11 @@ import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../apps/server
 import { runMigrations } from '../../apps/server/src/database/migrate';
 import { createServer } from '../../apps/server/src/server';
 import { AGENT_REGISTER_PATH } from '@ca/protocol';
+import { ChildProcess } from 'node:child_process';
+import { exited, startNode } from '../support/processes';
+import { freePort } from '../support/server-processes';
+import { TcpProxy, urlThrough } from '../support/tcp-proxy';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET } from '../support/test-app';
 
 const REGION = 'cn-hangzhou';
@@ -22,6 +27,19 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A registered agent's client, by the API alone (these suites have no TestApp). */
+async function registerAgent(endpoint: string, admin: RpcClient): Promise<RpcClient & { instanceId: string }> {
+  const { body: instance } = await admin.call('RegisterInstance', { RegionId: REGION });
+  const { body: activation } = await admin.call('CreateActivation', { RegionId: REGION });
+  const response = await fetch(endpoint + AGENT_REGISTER_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ regionId: REGION, activationId: activation.ActivationId, activationCode: activation.ActivationCode, instanceId: instance.InstanceId, hostname: 'h', osType: 'linux', agentVersion: 't' }),
+  });
+  const registered = (await response.json()) as { InstanceId: string; AccessKeyId: string; AccessKeySecret: string };
+  return Object.assign(new RpcClient({ endpoint, accessKeyId: registered.AccessKeyId, accessKeySecret: registered.AccessKeySecret }), { instanceId: registered.InstanceId });
 }
 
 /**
@@ -50,20 +68,8 @@ describe('PostgreSQL restarts', () => {
     await postgres?.stop();
   });
 
-  async function registerAgent(): Promise<RpcClient> {
-    const { body: instance } = await admin.call('RegisterInstance', { RegionId: REGION });
-    const { body: activation } = await admin.call('CreateActivation', { RegionId: REGION });
-    const response = await fetch(endpoint + AGENT_REGISTER_PATH, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ regionId: REGION, activationId: activation.ActivationId, activationCode: activation.ActivationCode, instanceId: instance.InstanceId, hostname: 'h', osType: 'linux', agentVersion: 't' }),
-    });
-    const registered = (await response.json()) as { InstanceId: string; AccessKeyId: string; AccessKeySecret: string };
-    return Object.assign(new RpcClient({ endpoint, accessKeyId: registered.AccessKeyId, accessKeySecret: registered.AccessKeySecret }), { instanceId: registered.InstanceId });
-  }
-
   it('answers ServiceUnavailable (503) quickly while the database is down, stays up, and resumes by itself', async () => {
-    const agent = (await registerAgent()) as RpcClient & { instanceId: string };
+    const agent = await registerAgent(endpoint, admin);
     const created = await admin.call('CreateCommand', { RegionId: REGION, Name: 'kept', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') });
     expect(created.status).toBe(200);
 
@@ -92,4 +98,82 @@ describe('PostgreSQL restarts', () => {
     const polled = await within(10_000, poll);
     expect((polled.body.Tasks as unknown[]).length).toBe(1);
   }, 90_000);
+});
+
+/**
+ * Issue 5: a database that stops answering without refusing (a black-holed network: connections
+ * stay open, nothing comes back). The service process reaches its database through a proxy
+ * that swallows every byte on demand.
+ */
+describe('PostgreSQL stops answering', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let server: { child: ChildProcess; output(): string };
+  let endpoint: string;
+  let admin: RpcClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const target = new URL(database.url);
+    proxy = new TcpProxy(target.hostname, Number(target.port));
+    await proxy.start();
+    const port = await freePort();
+    server = await startNode('apps/server/src/main.js', [], {
+      ready: /API listening on/,
+      env: {
+        DATABASE_URL: urlThrough(database.url, proxy),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'ca-blackhole-')),
+        PORT: String(port),
+        BOOTSTRAP_ACCESS_KEY_ID: ADMIN_KEY_ID,
+        BOOTSTRAP_ACCESS_KEY_SECRET: ADMIN_KEY_SECRET,
+      },
+    });
+    endpoint = `http://127.0.0.1:${port}`;
+    admin = new RpcClient({ endpoint, accessKeyId: ADMIN_KEY_ID, accessKeySecret: ADMIN_KEY_SECRET });
+  });
+  afterAll(async () => {
+    proxy?.unblackhole();
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    if (server) await exited(server.child);
+    await proxy?.cut();
+    await database?.drop();
+  });
+
+  it('answers ServiceUnavailable (503) within seconds, stays up, and answers 200 again once it does', async () => {
+    const agent = await registerAgent(endpoint, admin);
+    const created = await admin.call('CreateCommand', { RegionId: REGION, Name: 'kept', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') });
+    expect(created.status).toBe(200);
+    await expect(admin.call('DescribeInvocations', { RegionId: REGION })).resolves.toMatchObject({ status: 200 });
+
+    proxy.blackhole();
+    // Several at once (each holds a pool connection), then one more on its own.
+    const started = Date.now();
+    const answers = await within(10_000, Promise.all(Array.from({ length: 3 }, () => admin.call('DescribeInvocations', { RegionId: REGION }))));
+    for (const answer of answers) expect(answer).toMatchObject({ status: 503, body: { Code: 'ServiceUnavailable' } });
+    await expect(within(10_000, admin.call('DescribeInvocations', { RegionId: REGION }))).resolves.toMatchObject({ status: 503 });
+    console.log(`black-holed database: 503 after ${Date.now() - started} ms (4 calls)`);
+    await new Promise((r) => setTimeout(r, 4000)); // long enough for the LISTEN connection's check to fail
+    expect(server.child.exitCode).toBeNull();
+
+    proxy.unblackhole();
+    await within(30_000, (async () => {
+      for (;;) {
+        const answer = await admin.call('DescribeInvocations', { RegionId: REGION });
+        if (answer.status === 200) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })());
+    // And again: the connections that lost their answers are gone from the pool, not waiting in it.
+    for (let i = 0; i < 25; i++) await expect(within(10_000, admin.call('DescribeInvocations', { RegionId: REGION }))).resolves.toMatchObject({ status: 200 });
+
+    // LISTEN works again: a long poll is woken by a new invocation, well before its wait ends.
+    await new Promise((r) => setTimeout(r, 1500));
+    const poll = agent.call(AgentActions.poll, { WaitSeconds: '25' });
+    await new Promise((r) => setTimeout(r, 300));
+    const invoked = await admin.call('InvokeCommand', { RegionId: REGION, CommandId: created.body.CommandId as string, InstanceIds: JSON.stringify([agent.instanceId]) });
+    expect(invoked.status).toBe(200);
+    const polled = await within(10_000, poll);
+    expect((polled.body.Tasks as unknown[]).length).toBe(1);
+    expect(server.child.exitCode).toBeNull();
+  }, 120_000);
 });

@@ -3,11 +3,14 @@ import { createConnection, createServer, Server, Socket } from 'node:net';
 /**
  * A TCP proxy in front of PostgreSQL that a test can cut (every connection dropped, new ones
  * refused) and restore on the same port: the database "goes away" for the service behind it
- * and for nobody else sharing that PostgreSQL.
+ * and for nobody else sharing that PostgreSQL. Or black-hole: connections stay open and new ones
+ * are accepted, but no byte gets through either way — a database (or network) that stopped
+ * answering without saying so.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private blackholed = false;
   port = 0;
 
   constructor(
@@ -18,15 +21,19 @@ export class TcpProxy {
   async start(): Promise<void> {
     const server = createServer((client) => {
       const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {
+      for (const [from, to] of [[client, upstream], [upstream, client]]) {
+        this.sockets.add(from);
+        from.on('data', (chunk) => this.blackholed || to.write(chunk));
+        from.on('end', () => to.end());
+        from.on('close', () => {
+          this.sockets.delete(from);
+          to.destroy();
+        });
+        from.on('error', () => {
           client.destroy();
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -34,6 +41,16 @@ export class TcpProxy {
     });
     this.port = (server.address() as { port: number }).port;
     this.server = server;
+  }
+
+  /** From now on every byte, either way, is dropped; connections stay open. */
+  blackhole(): void {
+    this.blackholed = true;
+  }
+
+  /** Bytes flow again (those dropped meanwhile are lost: a connection that lost some is out of step). */
+  unblackhole(): void {
+    this.blackholed = false;
   }
 
   /** Drops every connection and refuses new ones. */

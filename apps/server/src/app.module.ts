@@ -9,7 +9,7 @@ import { CommandsModule } from './commands/commands.module';
 import { ConfigModule } from './config/config.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import type { AppConfig } from './config/config.schema';
-import { buildDataSourceOptions } from './database/data-source.options';
+import { buildDataSourceOptions, SERVICE_QUERY_TIMEOUT_MS } from './database/data-source.options';
 import { DatabaseUrlModule } from './database/database-url.module';
 import { PgListenerModule } from './database/pg-listener.module';
 import { InstancesModule } from './instances/instances.module';
@@ -28,7 +28,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseUrlModule.forRoot(databaseUrl),
         PgListenerModule,
-        TypeOrmModule.forRoot(buildDataSourceOptions(databaseUrl)),
+        TypeOrmModule.forRoot(buildDataSourceOptions(databaseUrl, { queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS })),
         ScheduleModule.forRoot(),
         ApiModule,
         AuthModule,

@@ -19,7 +19,7 @@ export function toApiError(error: unknown): ApiError {
   const message = (error as Error | undefined)?.message ?? '';
   if (
     (code && UNAVAILABLE_CODES.has(code)) ||
-    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|is not queryable/i.test(message)
+    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|is not queryable|Query read timeout/i.test(message)
   ) {
     return new ApiError('ServiceUnavailable');
   }

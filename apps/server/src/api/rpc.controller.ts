@@ -106,10 +106,12 @@ export class RpcController {
   /**
    * A correctly signed request that failed before its nonce was spent still spends it, so that
    * a replay is refused whatever the first attempt did; a replay of an already spent nonce is
-   * answered SignatureNonceUsed, as if the nonce had been checked first.
+   * answered SignatureNonceUsed, as if the nonce had been checked first. Not when the database
+   * itself failed: spending would wait on it as long again, and a nonce left unspent lets a
+   * replay do only what this attempt did not (its effects and its nonce commit together).
    */
   private async burnNonce(nonce: SignatureNonce | undefined, error: unknown): Promise<unknown> {
-    if (!nonce || nonce.spent) return error;
+    if (!nonce || nonce.spent || toApiError(error).code === 'ServiceUnavailable') return error;
     try {
       await nonce.spend(this.dataSource);
       return error;

@@ -1,12 +1,29 @@
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../../migrations';
+import { DeadlineClient } from './deadline-client';
 import { ENTITIES } from './entities';
+
+/**
+ * The service's bound on one statement. Its statements are short (the slowest indexed read at a
+ * million records takes tens of milliseconds; purges go in small batches), so one unanswered for
+ * this long means the database stopped answering: the request gets ServiceUnavailable instead of
+ * hanging, and the connection is dropped (DeadlineClient). The server-side statement_timeout,
+ * a little longer, ends whatever the service gave up on.
+ */
+export const SERVICE_QUERY_TIMEOUT_MS = 5000;
 
 /**
  * The one TypeORM options object: Nest's TypeOrmModule, the migration runner and the TypeORM
  * CLI all build from it, so they cannot drift apart.
  */
-export function buildDataSourceOptions(url: string, overrides: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+export function buildDataSourceOptions(
+  url: string,
+  overrides: { poolSize?: number; applicationName?: string; queryTimeoutMs?: number } = {},
+): DataSourceOptions {
+  // Migrations and the CLI have no bound: building an index on a large table may take minutes.
+  const timeouts = overrides.queryTimeoutMs
+    ? { Client: DeadlineClient, query_timeout: overrides.queryTimeoutMs, statement_timeout: overrides.queryTimeoutMs * 2 }
+    : {};
   return {
     type: 'postgres',
     url,
@@ -26,6 +43,7 @@ export function buildDataSourceOptions(url: string, overrides: { poolSize?: numb
       // Fail fast instead of hanging when PostgreSQL is unreachable.
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
+      ...timeouts,
     },
   };
 }

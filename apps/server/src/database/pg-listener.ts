@@ -5,6 +5,16 @@ import { DATABASE_URL } from './database-url.token';
 type Handler = (payload: string) => void;
 
 /**
+ * How often the LISTEN connection proves it is alive, and how long it may take. A connection to
+ * a database that stopped answering without closing (a black-holed network) looks open for
+ * minutes: nothing would be notified, and nothing would tell us. One that fails to answer is
+ * replaced like a lost one.
+ */
+const PING_INTERVAL_MS = 5000;
+const PING_TIMEOUT_MS = 3000;
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
  * One LISTEN connection per process, shared by every channel, reconnecting by itself. After a
  * reconnect, `onReconnect` handlers run: whatever was notified while we were not listening is
  * unknown, so each user re-checks (waiters look again, caches are dropped).
@@ -16,6 +26,7 @@ export class PgListener implements OnModuleInit, OnModuleDestroy {
   private readonly reconnectHandlers: Array<() => void> = [];
   private client?: Client;
   private closed = false;
+  private pinger?: NodeJS.Timeout;
 
   constructor(@Inject(DATABASE_URL) private readonly databaseUrl: string) {}
 
@@ -38,11 +49,17 @@ export class PgListener implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
+    clearInterval(this.pinger);
     await this.client?.end().catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'cloud-assistant-listen' });
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      application_name: 'cloud-assistant-listen',
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: PING_TIMEOUT_MS,
+    });
     client.on('notification', (message) => {
       for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? '');
     });
@@ -51,16 +68,31 @@ export class PgListener implements OnModuleInit, OnModuleDestroy {
       this.reconnectSoon(client);
     });
     client.on('end', () => this.reconnectSoon(client));
-    await client.connect();
-    for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
+    try {
+      await client.connect();
+      for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
+    } catch (error) {
+      dropConnection(client);
+      throw error;
+    }
     this.client = client;
+    this.pinger ??= setInterval(() => this.ping(), PING_INTERVAL_MS).unref();
     for (const handler of this.reconnectHandlers) handler();
+  }
+
+  private ping(): void {
+    const client = this.client;
+    if (!client || this.closed) return;
+    client.query('SELECT 1').catch((error: Error) => {
+      this.logger.warn(`LISTEN connection not answering: ${error.message}`);
+      this.reconnectSoon(client);
+    });
   }
 
   private reconnectSoon(lost: Client): void {
     if (this.closed || this.client !== lost) return;
     this.client = undefined;
-    lost.end().catch(() => undefined);
+    dropConnection(lost);
     const retry = (delayMs: number): void => {
       setTimeout(() => {
         if (this.closed) return;
@@ -72,4 +104,9 @@ export class PgListener implements OnModuleInit, OnModuleDestroy {
     };
     retry(200);
   }
+}
+
+/** Closes at once: `end()` waits for the server's goodbye, which a silent server never sends. */
+function dropConnection(client: Client): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }

@@ -6,7 +6,7 @@ import { DispatchNotifier } from './dispatch-notifier';
 import { HeartbeatWriter } from './heartbeat-writer';
 import { queryRows } from '../database/query-rows';
 import { OutcomeRecorder, outputPiece, TaskOutcome } from './outcome-recorder';
-import { WorkClaims } from './work-claims';
+import { ClaimedWork, WorkClaims } from './work-claims';
 
 /**
  * The agent-facing side of dispatch. Every statement is scoped to the caller's own instance,
@@ -43,6 +43,7 @@ export class AgentTasksService {
         // or an agent would poll in a tight loop until its report lands.
         const newStop = work.StopRecordIds.length > 0 && (woken || work.freshStop);
         if (work.Tasks.length > 0 || newStop || remaining <= 0 || signal.aborted || this.notifier.closed) {
+          this.releaseIfUndelivered(instanceId, work, signal);
           return { Tasks: work.Tasks, StopRecordIds: work.StopRecordIds };
         }
         await subscription.wait(remaining, signal);
@@ -56,6 +57,19 @@ export class AgentTasksService {
     } finally {
       subscription.close();
     }
+  }
+
+  /**
+   * `signal` aborts when the connection closes before the whole answer was written — the agent
+   * gone while its runs were being claimed, a write that failed, a drain that cut it at shutdown.
+   * Those runs never reached it: hand them back now, for its next poll on any replica. (An
+   * answer written in full is the acknowledgement protocol's business: it may have arrived.)
+   */
+  private releaseIfUndelivered(instanceId: string, work: ClaimedWork, signal: AbortSignal): void {
+    if (work.claims.length === 0) return;
+    const release = (): void => void this.claims.release(instanceId, work.claims);
+    if (signal.aborted) release();
+    else signal.addEventListener('abort', release, { once: true });
   }
 
   /** Appends output at `offset` while within the kept 24 KB; a repeated offset is a retry and ignored. */

@@ -1,9 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AgentTask, REDELIVER_AFTER_SECONDS } from '@ca/protocol';
 import type { Pool, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { InvocationsRepository } from '../invocations/invocations.repository';
+import { queryRows } from '../database/query-rows';
 import { operationsMetrics } from '../metrics/operations-metrics';
+import { DispatchNotifier } from './dispatch-notifier';
 
 const MAX_TASKS_PER_POLL = 50;
 
@@ -12,6 +15,14 @@ export interface ClaimedWork {
   StopRecordIds: string[];
   /** A stop requested in the last two seconds: worth answering a poll at once. */
   freshStop: boolean;
+  /** What `release` needs to hand these tasks back, should the answer never reach the agent. */
+  claims: RunClaim[];
+}
+
+/** One delivery of one run: `deliveredAt` (PostgreSQL's text, to the microsecond) tells it from a later one. */
+export interface RunClaim {
+  recordId: string;
+  deliveredAt: string;
 }
 
 interface WorkRow {
@@ -27,6 +38,7 @@ interface WorkRow {
   fresh: boolean;
   /** When the run was written: delivery latency starts there. */
   created_at: Date;
+  delivered_at: string | null;
 }
 
 /**
@@ -65,7 +77,7 @@ const CLAIM_WORK = {
                         ORDER BY created_at
                         LIMIT $3
                           FOR UPDATE SKIP LOCKED) due)
-          RETURNING instance_id, record_id, invoke_id, created_at),
+          RETURNING instance_id, record_id, invoke_id, created_at, delivered_at),
        running AS (
          UPDATE invocations SET status = 'Running', updated_at = now()
           WHERE status IN ('Pending', 'Scheduled')
@@ -74,15 +86,28 @@ const CLAIM_WORK = {
                                ORDER BY invoke_id
                                  FOR NO KEY UPDATE))
        (SELECT 'task' AS kind, p.instance_id, p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir,
-               i.username, i.timeout, false AS fresh, p.created_at
+               i.username, i.timeout, false AS fresh, p.created_at, p.delivered_at::text
           FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id)
        UNION ALL
        (SELECT 'stop', instance_id, record_id, NULL, NULL, NULL, NULL, NULL, NULL,
-               stop_requested_at > now() - interval '2 seconds', created_at
+               stop_requested_at > now() - interval '2 seconds', created_at, NULL
           FROM invocation_records
          WHERE instance_id = ANY($1::text[]) AND status = 'Running' AND stop_requested_at IS NOT NULL)
        ORDER BY created_at`,
 };
+
+/**
+ * Hands back runs whose answer never reached their agent ($1: instance; $2/$3: record ids and
+ * the delivery each claim made): Pending again, as if never delivered — StartTime too, when that
+ * delivery set it. A run delivered again since, or acknowledged, is left alone.
+ */
+const RELEASE = `UPDATE invocation_records r
+                    SET status = 'Pending', delivered_at = NULL, updated_at = now(),
+                        start_time = CASE WHEN r.start_time = r.delivered_at THEN NULL ELSE r.start_time END
+                   FROM unnest($2::uuid[], $3::timestamptz[]) AS c(record_id, delivered_at)
+                  WHERE r.instance_id = $1 AND r.record_id = c.record_id AND r.delivered_at = c.delivered_at
+                    AND r.status = 'Running' AND r.acked_at IS NULL
+              RETURNING r.invoke_id`;
 
 interface Claim {
   instanceId: string;
@@ -101,15 +126,30 @@ interface Claim {
  * once per connection (planning the single-instance claim took 4× its execution).
  */
 @Injectable()
-export class WorkClaims {
+export class WorkClaims implements OnModuleDestroy {
+  private readonly logger = new Logger(WorkClaims.name);
   private batch: Claim[] = [];
+  /** Claims and releases under way: shutdown lets them finish before the database closes. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly invocations: InvocationsRepository,
+    private readonly notifier: DispatchNotifier,
+  ) {}
+
+  /**
+   * A claim finishing now may belong to a poll whose connection was cut by the drain: its
+   * release starts when the claim resolves, so wait for the claims first, then the releases.
+   */
+  async onModuleDestroy(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
 
   /** This instance's work, with `acks` (its runs received from the previous answer) acknowledged first. */
   claim(instanceId: string, acks: readonly string[]): Promise<ClaimedWork> {
     return new Promise((resolve, reject) => {
-      if (this.batch.length === 0) setImmediate(() => void this.flush());
+      if (this.batch.length === 0) setImmediate(() => this.track(this.flush()));
       this.batch.push({ instanceId, acks: [...acks], resolve, reject });
     });
   }
@@ -152,7 +192,40 @@ export class WorkClaims {
         })),
         StopRecordIds: stops.map((s) => s.record_id),
         freshStop: stops.some((s) => s.fresh),
+        claims: tasks.map((t) => ({ recordId: t.record_id, deliveredAt: t.delivered_at! })),
       });
     }
+  }
+
+  /**
+   * Returns runs claimed for an answer that never left (the agent's connection closed first) to
+   * Pending and wakes the instance's polls on every replica: the agent, reconnecting anywhere,
+   * gets them at once instead of after REDELIVER_AFTER_SECONDS. Only such runs: an answer that
+   * was written may have reached the agent, which may be running them already.
+   */
+  release(instanceId: string, claims: readonly RunClaim[]): Promise<void> {
+    const work = this.dataSource
+      .transaction(async (manager) => {
+        const released = await queryRows<{ invoke_id: string }>(manager, RELEASE, [
+          instanceId,
+          claims.map((c) => c.recordId),
+          claims.map((c) => c.deliveredAt),
+        ]);
+        if (released.length === 0) return;
+        await this.invocations.refreshStatuses(manager, released.map((r) => r.invoke_id));
+        await this.notifier.notify(manager, [instanceId]);
+        this.logger.log(`released ${released.length} run(s) of ${instanceId} whose delivery did not reach the agent`);
+      })
+      .catch((error: Error) => {
+        // They go out again after REDELIVER_AFTER_SECONDS, as any unacknowledged delivery does.
+        this.logger.warn(`releasing undelivered runs of ${instanceId} failed: ${error.message}`);
+      });
+    this.track(work);
+    return work;
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
   }
 }
