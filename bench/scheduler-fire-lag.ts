@@ -11,6 +11,8 @@ export interface FireLagResult {
   fired: number;
   early: number;
   lag: ReturnType<typeof summarize>;
+  /** Scheduled time → the records visible to another connection (their commit), by polling. */
+  visibleLag?: ReturnType<typeof summarize>;
   rssMb: number;
   peakRssMb: number;
 }
@@ -78,8 +80,10 @@ export async function measureSchedulerFireLag(options: { schedules: number; dueT
       await insert(options.dueTogether, 1, dueAt, distinctCronsAt(dueAt, options.dueTogether));
       await db.query('ANALYZE invocations'); // as autovacuum would have, for a table this size
       await db.query(`SELECT pg_notify('ca_schedule', '')`);
+      const visible = watchCommits(env.databaseUrl, dueAt, options.dueTogether, dueAt.getTime() - Date.now() + 5000);
       const wait = dueAt.getTime() - Date.now() + 5000;
       await sleep(Math.max(wait, 1000));
+      const visibleLags = await visible;
       const rows = (
         await db.query(
           `SELECT EXTRACT(EPOCH FROM (created_at - scheduled_at)) * 1000 AS lag_ms FROM invocation_records WHERE scheduled_at = $1`,
@@ -93,6 +97,7 @@ export async function measureSchedulerFireLag(options: { schedules: number; dueT
         fired: lags.length,
         early: lags.filter((l) => l < 0).length,
         lag: summarize(lags),
+        visibleLag: summarize(visibleLags),
         ...memoryOf(env.children[0].pid!),
       };
     } finally {
@@ -100,6 +105,31 @@ export async function measureSchedulerFireLag(options: { schedules: number; dueT
     }
   } finally {
     await env.close();
+  }
+}
+
+/**
+ * When the fire's records become visible to another connection, that is, committed: a reader
+ * polls every 5 ms from just before `dueAt` and charges each new row to the poll that first saw
+ * it (by the database clock), so the figure errs late by at most one poll.
+ */
+async function watchCommits(url: string, dueAt: Date, expected: number, forMs: number): Promise<number[]> {
+  const reader = new Client({ connectionString: url });
+  await reader.connect();
+  try {
+    await sleep(Math.max(0, dueAt.getTime() - Date.now() - 200));
+    const lags: number[] = [];
+    const until = Date.now() + forMs;
+    while (lags.length < expected && Date.now() < until) {
+      const [{ seen, at }] = (
+        await reader.query('SELECT count(*)::int AS seen, clock_timestamp() AS at FROM invocation_records WHERE scheduled_at = $1', [dueAt])
+      ).rows as Array<{ seen: number; at: Date }>;
+      for (let n = lags.length; n < seen; n++) lags.push(at.getTime() - dueAt.getTime());
+      await sleep(5);
+    }
+    return lags;
+  } finally {
+    await reader.end();
   }
 }
 
@@ -142,11 +172,11 @@ export const schedulerScenario: BenchScenario = {
     return [
       {
         scenario: `Scheduler fire lag, ${ours.schedules} schedules, ${ours.dueTogether} due in one second (scheduled → records committed)`,
-        ours: `p50 ${ms(ours.lag.p50)}, p99 ${ms(ours.lag.p99)}; fired ${ours.fired}, early ${ours.early}`,
+        ours: `committed (seen by another connection): p50 ${ms(ours.visibleLag!.p50)}, p99 ${ms(ours.visibleLag!.p99)}; written: p50 ${ms(ours.lag.p50)}, p99 ${ms(ours.lag.p99)}; fired ${ours.fired}, early ${ours.early}`,
         reference: `one @nestjs/schedule CronJob per schedule: p99 ${ms(naive.lag.p99)}, fired ${naive.fired}, ${(naive.startupMs / 1000).toFixed(1)} s to start`,
-        ratio: naive.lag.p99 / ours.lag.p99,
+        ratio: naive.lag.p99 / ours.visibleLag!.p99,
         target: 'p99 ≤ 250 ms, zero early',
-        met: ours.lag.p99 <= 250 && ours.early === 0 && ours.fired === ours.dueTogether,
+        met: ours.visibleLag!.p99 <= 250 && ours.early === 0 && ours.fired === ours.dueTogether,
       },
       {
         scenario: '  service process RSS after the fire (peak)',
