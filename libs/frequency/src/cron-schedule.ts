@@ -1,9 +1,10 @@
 import { Cron } from 'croner';
 import type { CronFields } from './cron-fields';
-import { cronerZoneOptions, type TimeZoneSpec } from './time-zone';
+import { cronerZoneOptions, offsetMinutesAt, type TimeZoneSpec } from './time-zone';
 
 const SECONDS_PER_DAY = 86_400;
 const DAY_MS = SECONDS_PER_DAY * 1000;
+const WEEK_MS = 7 * DAY_MS;
 
 /**
  * How many upcoming firing days the minimum-interval check looks at. Day sets repeat with the
@@ -57,15 +58,56 @@ export function cronFireTimesWithGapShift(
  * - across midnight, the gap from a day's last fire to the next firing day's first fire is
  *   `days apart × 86400 − (last − first)`, smallest for the closest pair of firing days, which is
  *   looked for among the next FIRING_DAYS_SAMPLED firing days.
- * DST transitions are ignored: they can shorten a gap by the size of the shift on the transition
- * day only, and the default zone (fixed +08:00) has none.
+ * - a DST transition shortens real gaps around it (01:59:59 EST to 03:00:05 EDT is 6 s): the
+ *   fire times around each transition of the coming year are computed and measured.
  */
 export function smallestCronGapSeconds(fields: CronFields, zone: TimeZoneSpec, from: Date): number {
   const { smallestWithinDay, firstOfDay, lastOfDay } = timesOfDay(fields);
   const closestDays = closestFiringDays(fields, zone, from);
   const acrossMidnight =
     closestDays === Infinity ? Infinity : closestDays * SECONDS_PER_DAY - (lastOfDay - firstOfDay);
-  return Math.min(smallestWithinDay, acrossMidnight);
+  return Math.min(smallestWithinDay, acrossMidnight, smallestGapAroundTransitions(fields, zone, from));
+}
+
+/**
+ * Smallest real gap between fires next to the zone's transitions in the coming year; Infinity for
+ * a fixed-offset zone. Consecutive fires on the same side of a transition are as far apart as
+ * their wall clocks say, which the day-based bounds already cover; only the pair that straddles
+ * it, and any fires croner moves onto the transition instant out of a skipped hour, can be closer.
+ */
+function smallestGapAroundTransitions(fields: CronFields, zone: TimeZoneSpec, from: Date): number {
+  const transitions = offsetTransitions(zone, from.getTime(), from.getTime() + 400 * DAY_MS);
+  if (transitions.length === 0) return Infinity;
+  return withCron(fields.cronerPattern, zone, (cron) => {
+    let smallest = Infinity;
+    for (const at of transitions) {
+      let previous: Date | null | undefined = cron.previousRuns(1, new Date(at))[0];
+      while (previous && previous.getTime() <= at + 1000) {
+        const next = cron.nextRun(previous);
+        if (next) smallest = Math.min(smallest, (next.getTime() - previous.getTime()) / 1000);
+        previous = next;
+      }
+    }
+    return smallest;
+  });
+}
+
+/** Instants (to the second) where the zone's UTC offset changes within [fromMs, toMs). */
+function offsetTransitions(zone: TimeZoneSpec, fromMs: number, toMs: number): number[] {
+  if (zone.kind === 'fixed') return [];
+  const found: number[] = [];
+  // A week at a time: no zone changes its offset twice within a week.
+  for (let week = fromMs; week < toMs; week += WEEK_MS) {
+    if (offsetMinutesAt(zone, week) === offsetMinutesAt(zone, week + WEEK_MS)) continue;
+    let [before, after] = [week, week + WEEK_MS];
+    while (after - before > 1000) {
+      const middle = Math.floor((before + after) / 2);
+      if (offsetMinutesAt(zone, middle) === offsetMinutesAt(zone, before)) before = middle;
+      else after = middle;
+    }
+    found.push(after);
+  }
+  return found;
 }
 
 function timesOfDay(fields: CronFields): { smallestWithinDay: number; firstOfDay: number; lastOfDay: number } {

@@ -67,6 +67,8 @@ describe(parseFrequency.name, () => {
     ['a zero step', '0 */0 * * * ?', 1, /step 0 must be between 1 and 59/],
     ['every second under a 10 s minimum', '* * * * * ?', 10, /fires 1 s apart, under the minimum interval of 10 s/],
     ['23:00 then 00:00 under a 2 h minimum', '0 0 0,23 * * ?', 7200, /fires 3600 s apart/],
+    // 01:59:59 EST, then 03:00:05 EDT on 14 March 2027: six real seconds apart.
+    ['fires a DST spring-forward draws together', '5,59 0,59 1,3 * * ? America/New_York', 10, /fires 6 s apart, under the minimum interval of 10 s/],
     ['a past year', '0 0 0 1 1 ? 2020', 1, /year field: 2020 is in the past/],
     ['a year past 2099', '0 0 0 1 1 ? 2100', 1, /year field '2100': 2100 is out of range 1970–2099/],
     ['this year, already passed', '0 0 0 1 1 ? 2026', 1, /never fires after 2026-11-27T00:00:00Z/],
@@ -91,6 +93,8 @@ describe(parseFrequency.name, () => {
     ['hourly at :00 and :59 with a 60 s minimum', '0 0,59 * * * ?', 60],
     ['00:00 and 23:00 with a 1 h minimum', '0 0 0,23 * * ?', 3600],
     ['a single fire in a single year', '0 0 0 1 1 ? 2027', 86_400 * 365 * 10],
+    ['the same pattern in a zone without DST', '5,59 0,59 1,3 * * ? Asia/Tokyo', 10],
+    ['every 10 s across DST transitions', '*/10 * * * * ? America/New_York', 10],
   ])('accepts %s', (_label, text, minIntervalSeconds) => {
     expect(() => parse(text, minIntervalSeconds)).not.toThrow();
   });
