@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     ['one-shot runs lost or doubled', audit.lostOneShotRuns],
     ['runs finished that no agent logged executing', audit.finishedWithoutExecution],
     ['processes that died by themselves', audit.unexpectedExits],
+    ['deadlocks', audit.deadlocks],
     // The chaos itself must have happened, or the run proves nothing.
     ['PostgreSQL restarts other than one', audit.postgresRestarts === 1 ? 0 : 1],
     ['service processes never killed', audit.serverKills > 0 ? 0 : 1],

@@ -108,6 +108,10 @@ export interface SoakAudit {
   postgresRestarts: number;
   /** Service or agent processes that died without the soak killing them. */
   unexpectedExits: number;
+  /** Deadlocks PostgreSQL detected (and broke by failing a statement) in the soak's database. */
+  deadlocks: number;
+  /** Error lines the service processes logged, by the first words of their message. */
+  serviceErrors: Record<string, number>;
   apiErrors: Record<string, number>;
   finalStatuses: Record<string, number>;
 }
@@ -299,6 +303,7 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
       if (seen.has(id)) doubleExecutions++;
       seen.add(id);
     }
+    const [{ deadlocks }] = (await db.query('SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()')).rows as Array<{ deadlocks: number }>;
     const ran = (await db.query(`SELECT record_id FROM invocation_records WHERE status IN ('Success', 'Failed')`)).rows as Array<{ record_id: string }>;
     return {
       minutes: options.minutes,
@@ -313,6 +318,8 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
       agentKills,
       postgresRestarts,
       unexpectedExits: [...servers, ...agents.map((a) => a.process)].reduce((n, p) => n + p.unexpectedExits, 0),
+      deadlocks,
+      serviceErrors: serviceErrors(servers.map((_, i) => join(dir, `server-${i}.log`))),
       apiErrors,
     };
   } finally {
@@ -322,6 +329,25 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
     for (const server of servers) await server.kill('SIGTERM');
     await postgres.stop();
   }
+}
+
+/** "AgentPollTasks failed (RequestId …): error: deadlock detected" → "AgentPollTasks failed: error: deadlock detected". */
+function serviceErrors(logFiles: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const file of logFiles) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.startsWith('{') || !line.includes('"level":"error"')) continue;
+      let message: string;
+      try {
+        message = String((JSON.parse(line) as { message?: unknown }).message ?? '');
+      } catch {
+        continue; // a line cut short by a SIGKILL
+      }
+      const key = message.split('\n')[0].replace(/ \(RequestId [^)]*\)/, '').slice(0, 120);
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+  }
+  return counts;
 }
 
 /** The times a collapsed Missed record stands for, from its ErrorInfo ("… from <ISO> to <ISO> were missed …"). */

@@ -31,10 +31,16 @@ export class HousekeepingService {
     return this.once('abortUndelivered', async () => {
       await this.dataSource.transaction(async (manager) => {
         const aborted = await queryRows<{ invoke_id: string }>(manager,
+          // Rows locked in record id order, and any a claim or a stop holds right now skipped:
+          // this pass runs again in a second.
           `UPDATE invocation_records
               SET status = 'Aborted', error_code = 'DeliveryTimeout', finished_time = now(), updated_at = now(),
                   error_info = 'no agent picked the command up within ' || $1 || ' seconds'
-            WHERE status = 'Pending' AND created_at < now() - make_interval(secs => $1)
+            WHERE status = 'Pending'
+              AND record_id IN (SELECT record_id FROM invocation_records
+                                 WHERE status = 'Pending' AND created_at < now() - make_interval(secs => $1)
+                                 ORDER BY record_id
+                                   FOR UPDATE SKIP LOCKED)
             RETURNING invoke_id`,
           [this.config.DELIVERY_TIMEOUT_SECONDS],
         );
@@ -50,14 +56,19 @@ export class HousekeepingService {
     return this.once('markUnreachable', async () => {
       await this.dataSource.transaction(async (manager) => {
         const lost = await queryRows<{ invoke_id: string }>(manager,
-          `UPDATE invocation_records r
+          `UPDATE invocation_records
               SET status = 'Error', error_code = 'AgentUnreachable', finished_time = now(), updated_at = now(),
                   error_info = 'the agent has not reported this run long after its timeout'
-             FROM invocations i, instances n
-            WHERE r.status = 'Running' AND i.invoke_id = r.invoke_id AND n.instance_id = r.instance_id
-              AND r.start_time < now() - make_interval(secs => i.timeout + $1)
-              AND (n.last_heartbeat_at IS NULL OR n.last_heartbeat_at < now() - make_interval(secs => $1))
-            RETURNING r.invoke_id`,
+            WHERE status = 'Running'
+              AND record_id IN (SELECT r.record_id FROM invocation_records r
+                                  JOIN invocations i ON i.invoke_id = r.invoke_id
+                                  JOIN instances n ON n.instance_id = r.instance_id
+                                 WHERE r.status = 'Running'
+                                   AND r.start_time < now() - make_interval(secs => i.timeout + $1)
+                                   AND (n.last_heartbeat_at IS NULL OR n.last_heartbeat_at < now() - make_interval(secs => $1))
+                                 ORDER BY r.record_id
+                                   FOR UPDATE OF r SKIP LOCKED)
+            RETURNING invoke_id`,
           [UNREACHABLE_GRACE_SECONDS],
         );
         await this.invocations.refreshStatuses(manager, lost.map((l) => l.invoke_id));

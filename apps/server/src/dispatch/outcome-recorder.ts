@@ -29,9 +29,13 @@ export function outputPiece(offset: number, data: Buffer): { offset: number; dat
  * output appended (while Running, at its offset) and its final status. The first outcome wins;
  * a run the service gave up on as unreachable still takes the agent's true outcome. As one
  * UPDATE per row (not output, then status): a row updated twice in a transaction has its foreign
- * key checked again, which locked the invocation and deadlocked runs finishing together.
+ * key checked again, which locked the invocation and deadlocked runs finishing together. The
+ * rows are locked first, in record id order, as every statement that updates several records
+ * does: two batches (or a batch and an agent's acknowledgements) cannot wait on each other.
  */
 const RECORD_OUTCOMES = `
+  WITH reported AS MATERIALIZED (
+    SELECT record_id FROM invocation_records WHERE record_id = ANY($1::uuid[]) ORDER BY record_id FOR UPDATE)
   UPDATE invocation_records r
      SET output = CASE WHEN r.status = 'Running' AND o.piece IS NOT NULL
                             AND octet_length(r.output) >= o.piece_offset AND octet_length(r.output) < o.piece_offset + octet_length(o.piece)
@@ -45,6 +49,7 @@ const RECORD_OUTCOMES = `
     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[], $8::timestamptz[], $9::int[], $10::bytea[])
          AS o(record_id, instance_id, status, exit_code, error_code, error_info, output_bytes, finished_at, piece_offset, piece)
    WHERE r.record_id = o.record_id AND r.instance_id = o.instance_id
+     AND r.record_id IN (SELECT record_id FROM reported)
      AND (r.status = 'Running' OR (r.status = 'Error' AND r.error_code = 'AgentUnreachable'))
   RETURNING r.instance_id, r.record_id, r.invoke_id`;
 

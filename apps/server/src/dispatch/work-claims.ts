@@ -45,13 +45,21 @@ interface WorkRow {
  * The runs the agents of a batch acknowledged ($1/$2: instance/record pairs): not to be
  * delivered again. Its own statement, before the claim: in one statement PostgreSQL may run the
  * parts in any order, and a claim locking an invocation before the acknowledged record would
- * deadlock with that run's outcome report (record, then invocation).
+ * deadlock with that run's outcome report (record, then invocation). The rows are locked in
+ * record id order, as every statement that updates several records does: an
+ * agent acknowledging a run while reporting it finished put the two batches in each other's way.
  */
 const ACKNOWLEDGE = {
   name: 'dispatch_acknowledge',
-  text: `UPDATE invocation_records r SET acked_at = now()
-           FROM unnest($1::text[], $2::uuid[]) AS a(instance_id, record_id)
-          WHERE r.instance_id = a.instance_id AND r.record_id = a.record_id AND r.acked_at IS NULL`,
+  text: `WITH acked AS MATERIALIZED (
+           SELECT r.record_id FROM invocation_records r
+             JOIN unnest($1::text[], $2::uuid[]) AS a(instance_id, record_id)
+               ON r.instance_id = a.instance_id AND r.record_id = a.record_id
+            WHERE r.acked_at IS NULL
+            ORDER BY r.record_id
+              FOR UPDATE OF r)
+         UPDATE invocation_records r SET acked_at = now()
+           FROM acked WHERE r.record_id = acked.record_id AND r.acked_at IS NULL`,
 };
 
 /**
@@ -99,14 +107,21 @@ const CLAIM_WORK = {
 /**
  * Hands back runs whose answer never reached their agent ($1: instance; $2/$3: record ids and
  * the delivery each claim made): Pending again, as if never delivered — StartTime too, when that
- * delivery set it. A run delivered again since, or acknowledged, is left alone.
+ * delivery set it. A run delivered again since, or acknowledged, is left alone. Rows locked in
+ * record id order.
  */
-const RELEASE = `UPDATE invocation_records r
+const RELEASE = `WITH claimed AS MATERIALIZED (
+                   SELECT record_id FROM invocation_records
+                    WHERE instance_id = $1 AND record_id = ANY($2::uuid[])
+                    ORDER BY record_id
+                      FOR UPDATE)
+                 UPDATE invocation_records r
                     SET status = 'Pending', delivered_at = NULL, updated_at = now(),
                         start_time = CASE WHEN r.start_time = r.delivered_at THEN NULL ELSE r.start_time END
                    FROM unnest($2::uuid[], $3::timestamptz[]) AS c(record_id, delivered_at)
                   WHERE r.instance_id = $1 AND r.record_id = c.record_id AND r.delivered_at = c.delivered_at
                     AND r.status = 'Running' AND r.acked_at IS NULL
+                    AND r.record_id IN (SELECT record_id FROM claimed)
               RETURNING r.invoke_id`;
 
 interface Claim {

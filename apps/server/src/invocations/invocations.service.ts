@@ -167,6 +167,15 @@ export class InvocationsService {
       if (!invocation) throw new ApiError('InvalidInvokeId.NotFound');
       if (instanceIds?.some((id) => !invocation.instanceIds.includes(id))) throw new ApiError('InvalidInstanceId.NotFound');
       const targets = instanceIds ?? invocation.instanceIds;
+      // The runs it may change, locked in record id order first, as every statement that updates
+      // several records does.
+      await manager.query(
+        `SELECT record_id FROM invocation_records
+          WHERE invoke_id = $1 AND instance_id = ANY($2) AND status IN ('Pending', 'Running')
+          ORDER BY record_id
+            FOR UPDATE`,
+        [invokeId, targets],
+      );
       const [, cancelled] = await manager.query<[unknown, number]>(
         `UPDATE invocation_records SET status = 'Cancelled', stop_time = now(), updated_at = now(),
                 error_code = 'Cancelled', error_info = 'the invocation was stopped before this run started'
