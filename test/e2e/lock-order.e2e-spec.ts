@@ -12,9 +12,10 @@ import { startTestApp, TestApp } from '../support/test-app';
  * keeps a firing replica out, yet lets an outcome report refresh the invocation's status.
  *
  * The race is made deterministic: a test transaction holds one run's row, so StopInvocation
- * stops in the middle of its record updates; then the other run's agent reports its outcome.
+ * stops in the middle of its record locking; then the other run's agent reports its outcome.
  * When StopInvocation held the invocation row (FOR UPDATE) at that point, the report waited
  * for it, and once the row was released the two deadlocked (PostgreSQL aborted one of them).
+ * Records are locked in record id order by every statement that updates several of them.
  */
 describe('lock order: StopInvocation against outcome reports', () => {
   let app: TestApp;
@@ -38,33 +39,45 @@ describe('lock order: StopInvocation against outcome reports', () => {
     const agentClient = (state: typeof first) =>
       new RpcClient({ endpoint: app.endpoint, accessKeyId: state.credentials.accessKeyId, accessKeySecret: state.credentials.accessKeySecret });
     const claim = async (client: RpcClient) => ((await client.call(AgentActions.poll, { WaitSeconds: '0' })).body.Tasks as Array<{ RecordId: string }>)[0].RecordId;
-    const [firstClient, secondClient] = [agentClient(first), agentClient(second)];
-    const [firstRecord, secondRecord] = [await claim(firstClient), await claim(secondClient)];
+    const claimed = [
+      { client: agentClient(first), record: '' },
+      { client: agentClient(second), record: '' },
+    ];
+    for (const run of claimed) run.record = await claim(run.client);
+    // The run held is the one StopInvocation locks first (record id order); the other one's
+    // report then holds its own row while StopInvocation is still to come to it: the worst case.
+    claimed.sort((x, y) => x.record.localeCompare(y.record));
+    const [{ record: firstRecord }, { client: secondClient, record: secondRecord }] = claimed;
 
     await blocker.query('BEGIN');
     await blocker.query('SELECT 1 FROM invocation_records WHERE record_id = $1 FOR UPDATE', [firstRecord]);
     const stop = app.admin.call('StopInvocation', { RegionId: 'cn-hangzhou', InvokeId: invokeId });
     // StopInvocation is now waiting for the first run's row.
-    const waiting = await eventually(
+    await eventually(
       () => app.sql(`SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`),
-      (rows) => rows.length > 0,
+      (rows) => rows.length === 1,
     );
-    expect(waiting).toEqual([{ query: expect.stringContaining('stop_requested_at') }]);
 
+    // The second run's agent reports now: it must not wait for StopInvocation (which would then
+    // wait for it: a cycle, once the first run's row is free).
+    let answered = false;
     const report = secondClient.call(AgentActions.finish, { RecordId: secondRecord, Status: 'Success', ExitCode: '0', OutputBytes: '0' });
-    const answeredWithin = (ms: number) => Promise.race([report, new Promise((resolve) => setTimeout(() => resolve('still waiting'), ms))]);
-    await expect(answeredWithin(10_000)).resolves.toMatchObject({ status: 200 });
+    void report.then(() => (answered = true));
+    await eventually(
+      () => app.sql(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`),
+      (rows) => answered || rows.length === 2,
+    );
+    expect(answered).toBe(true);
 
     await blocker.query('ROLLBACK');
     await expect(stop).resolves.toMatchObject({ status: 200 });
+    await expect(report).resolves.toMatchObject({ status: 200 });
     const rows = await app.sql<{ record_id: string; status: string; stop_requested: boolean }>(
       'SELECT record_id, status, stop_requested_at IS NOT NULL AS stop_requested FROM invocation_records WHERE invoke_id = $1',
       [invokeId],
     );
-    expect(Object.fromEntries(rows.map((r) => [r.record_id, [r.status, r.stop_requested]]))).toEqual({
-      [firstRecord]: ['Running', true],
-      [secondRecord]: ['Success', false],
-    });
+    expect(Object.fromEntries(rows.map((r) => [r.record_id, r.status]))).toEqual({ [firstRecord]: 'Running', [secondRecord]: 'Success' });
+    expect(rows.find((r) => r.record_id === firstRecord)?.stop_requested).toBe(true);
     const deadlocks = await app.sql<{ deadlocks: number }>('SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()');
     expect(deadlocks[0].deadlocks).toBe(0);
   });
