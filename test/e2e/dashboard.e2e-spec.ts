@@ -212,7 +212,8 @@ describe('Dashboard in a real browser', () => {
 
     // Nothing was created a day from now.
     const tomorrow = new Date(Date.now() + 86_400_000);
-    const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    // Seconds other than :00: a datetime-local input drops ":00", which would not round-trip.
+    const local = `${new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 10)}T12:34:56`;
     await page.getByLabel('Created from', { exact: true }).fill(local);
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('No invocations match these filters.').waitFor();
