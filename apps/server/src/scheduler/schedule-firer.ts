@@ -10,12 +10,13 @@ import { planFires } from './fire-plan';
 
 /**
  * The due fire times from `first` up to `now`, and the first one after `now` (null if it never
- * fires again). Enumerated in growing chunks: normally one time is due and the next is future.
+ * fires again). Enumerated in growing chunks: normally one time is due and the next is future,
+ * so the first chunk is that one next time (computing two cost a quarter more).
  */
 export function dueAndNext(frequency: Frequency, first: Date, createdAt: Date, now: Date): { dueTimes: Date[]; next: Date | null; truncated: boolean } {
   const dueTimes = [first];
   let cursor = first;
-  for (let chunk = 2; ; chunk = Math.min(chunk * 10, 1000)) {
+  for (let chunk = 1; ; chunk = Math.min(chunk * 10, 1000)) {
     const times = nextFireTimes(frequency, cursor, createdAt, chunk);
     for (const time of times) {
       if (time > now) return { dueTimes, next: time, truncated: false };
@@ -26,6 +27,19 @@ export function dueAndNext(frequency: Frequency, first: Date, createdAt: Date, n
     }
     if (times.length < chunk) return { dueTimes, next: null, truncated: false };
     cursor = times[times.length - 1];
+  }
+}
+
+/**
+ * Runs the fire-time computation over many distinct expressions once, at start-up, so that the
+ * first burst of fires (a thousand schedules due at 03:00, just after a deploy) meets code V8 has
+ * already optimized: cold, a fire's computation took about twice as long. Nothing is stored.
+ */
+export function warmUpFireTimes(expressions = 1500): void {
+  const createdAt = new Date();
+  for (let i = 0; i < expressions; i++) {
+    const frequency = storedFrequency(`${i % 60} ${(i * 7) % 60},${(i * 7 + 1) % 60} ${i % 24} * * ? ${2030 + (i % 60)}-2099`, '+08:00');
+    dueAndNext(frequency, createdAt, createdAt, createdAt);
   }
 }
 

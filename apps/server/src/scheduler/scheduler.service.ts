@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PgListener } from '../database/pg-listener';
 import { SCHEDULE_CHANNEL } from '../invocations/invoke-command.service';
-import { FIRE_BATCH, ScheduleFirer } from './schedule-firer';
+import { FIRE_BATCH, ScheduleFirer, warmUpFireTimes } from './schedule-firer';
 
 /** A safety net: look again at least this often even if no notification arrives. */
 const MAX_SLEEP_MS = 30_000;
@@ -36,6 +36,8 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
 
   onApplicationBootstrap(): void {
     this.wake();
+    // About 150 ms of CPU, once, while the first pass waits on the database.
+    setTimeout(() => warmUpFireTimes(), 0).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
