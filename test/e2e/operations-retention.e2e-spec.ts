@@ -61,16 +61,22 @@ describe('retention', () => {
     return invokeId;
   }
 
-  /** `count` records of one invocation, all created `createdDaysAgo`, one per scheduled time. */
+  /**
+   * `count` records of one invocation, all created `createdDaysAgo`, one per scheduled time. The
+   * scheduled times never repeat within the suite: two calls in the same millisecond would
+   * otherwise collide on the run key.
+   */
+  let recordsWritten = 0;
   async function records(invokeId: string, status: string, createdDaysAgo: number, count = 1): Promise<void> {
     const created = daysAgo(createdDaysAgo);
     await app.sql(
       `INSERT INTO invocation_records (invoke_id, instance_id, scheduled_at, status, output, created_at, updated_at, finished_time)
-       SELECT $1, 'i-retention', $3::timestamptz - n * interval '1 second', $2::varchar, '\\x'::bytea, $3, $3,
+       SELECT $1, 'i-retention', $3::timestamptz - (n + $5::int) * interval '1 second', $2::varchar, '\\x'::bytea, $3, $3,
               CASE WHEN $2::varchar IN ('Pending', 'Running') THEN NULL ELSE $3::timestamptz END
          FROM generate_series(1, $4::int) AS n`,
-      [invokeId, status, created, count],
+      [invokeId, status, created, count, recordsWritten],
     );
+    recordsWritten += count;
   }
 
   async function left(invokeId: string): Promise<{ invocation: boolean; records: Record<string, number> }> {
