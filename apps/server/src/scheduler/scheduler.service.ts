@@ -36,8 +36,15 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
 
   onApplicationBootstrap(): void {
     this.wake();
-    // About 150 ms of CPU, once, while the first pass waits on the database.
-    setTimeout(() => warmUpFireTimes(), 0).unref();
+    // About 150 ms of CPU, once, while the first pass waits on the database. Only an
+    // optimization: a failure here must never take the process down.
+    setTimeout(() => {
+      try {
+        warmUpFireTimes();
+      } catch (error) {
+        this.logger.warn(`fire-time warm-up failed: ${(error as Error).message}`);
+      }
+    }, 0).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
