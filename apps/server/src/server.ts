@@ -20,6 +20,10 @@ export async function createServer(config: AppConfig, databaseUrl: string): Prom
   const edgeErrors = new EdgeErrorFilter(config.HOST_ID);
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
+    // While draining (SIGTERM), a request already on a keep-alive connection is served, with
+    // `Connection: close`, instead of Fastify's bare 503 body, which is no Alibaba error and
+    // which the SDKs cannot read. Nothing new can connect, and the drain ends within 10 s.
+    return503OnClosing: false,
     clientErrorHandler: clientErrorHandler(config.HOST_ID),
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => edgeErrors.reply(reply, error),
   });
