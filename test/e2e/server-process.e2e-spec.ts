@@ -71,6 +71,9 @@ describe('the server process', () => {
     } finally {
       second.child.kill('SIGTERM');
       await exited(second.child);
+      // The server stops only a database it started; the orphan it adopted is the test's to stop.
+      const postmasterPid = join(dataDir, 'postgres', 'postmaster.pid');
+      if (existsSync(postmasterPid)) process.kill(Number(readFileSync(postmasterPid, 'utf8').split('\n')[0]), 'SIGTERM');
     }
   });
 
