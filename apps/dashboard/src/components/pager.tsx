@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import type { Page } from '../api/types';
 
 /**
  * The service pages with opaque forward tokens; going back means remembering the tokens that
@@ -12,25 +13,23 @@ export function usePager(resetKey: string) {
   return { token: tokens[tokens.length - 1], pageNumber: tokens.length, next, previous };
 }
 
+/** "1–20 of 57" and the two buttons, for a list read page by page with `usePager`. */
 export function Pager({
-  pageNumber,
-  pageSize,
-  itemCount,
-  totalCount,
-  nextToken,
-  onNext,
-  onPrevious,
   label,
+  pager,
+  pageSize,
+  page,
 }: {
-  pageNumber: number;
-  pageSize: number;
-  itemCount: number;
-  totalCount: number | undefined;
-  nextToken: string | null | undefined;
-  onNext(token: string): void;
-  onPrevious(): void;
   label: string;
+  pager: ReturnType<typeof usePager>;
+  pageSize: number;
+  /** The page on screen; undefined while the first one loads. */
+  page: Page<unknown> | undefined;
 }) {
+  const { pageNumber, next: onNext, previous: onPrevious } = pager;
+  const itemCount = page?.items.length ?? 0;
+  const totalCount = page?.totalCount;
+  const nextToken = page?.nextToken;
   const first = (pageNumber - 1) * pageSize + (itemCount ? 1 : 0);
   const last = (pageNumber - 1) * pageSize + itemCount;
   return (

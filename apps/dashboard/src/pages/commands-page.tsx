@@ -122,16 +122,7 @@ export function CommandsPage() {
           </tbody>
         </table>
       </div>
-      <Pager
-        label="Command pages"
-        pageNumber={pager.pageNumber}
-        pageSize={PAGE_SIZE}
-        itemCount={items.length}
-        totalCount={list.data?.totalCount}
-        nextToken={list.data?.nextToken}
-        onNext={pager.next}
-        onPrevious={pager.previous}
-      />
+      <Pager label="Command pages" pager={pager} pageSize={PAGE_SIZE} page={list.data} />
     </>
   );
 }

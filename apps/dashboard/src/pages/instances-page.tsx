@@ -131,16 +131,7 @@ export function InstancesPage() {
           </tbody>
         </table>
       </div>
-      <Pager
-        label="Instance pages"
-        pageNumber={pager.pageNumber}
-        pageSize={PAGE_SIZE}
-        itemCount={items.length}
-        totalCount={list.data?.totalCount}
-        nextToken={list.data?.nextToken}
-        onNext={pager.next}
-        onPrevious={pager.previous}
-      />
+      <Pager label="Instance pages" pager={pager} pageSize={PAGE_SIZE} page={list.data} />
     </>
   );
 }

@@ -208,16 +208,7 @@ export function InvocationDetailPage({ invokeId }: { invokeId: string }) {
         ))}
         {results.data && results.data.items.length === 0 && <p className="dim">No runs yet{data.timed ? ': the first fire is still ahead.' : '.'}</p>}
         {results.data && (results.data.nextToken || pager.pageNumber > 1) && (
-          <Pager
-            label="Result pages"
-            pageNumber={pager.pageNumber}
-            pageSize={RESULTS_PAGE_SIZE}
-            itemCount={results.data.items.length}
-            totalCount={results.data.totalCount}
-            nextToken={results.data.nextToken}
-            onNext={pager.next}
-            onPrevious={pager.previous}
-          />
+          <Pager label="Result pages" pager={pager} pageSize={RESULTS_PAGE_SIZE} page={results.data} />
         )}
       </section>
       <p>

@@ -182,16 +182,7 @@ export function InvocationsPage() {
           </tbody>
         </table>
       </div>
-      <Pager
-        label="Invocation pages"
-        pageNumber={pager.pageNumber}
-        pageSize={pageSize}
-        itemCount={items.length}
-        totalCount={list.data?.totalCount}
-        nextToken={list.data?.nextToken}
-        onNext={pager.next}
-        onPrevious={pager.previous}
-      />
+      <Pager label="Invocation pages" pager={pager} pageSize={pageSize} page={list.data} />
     </>
   );
 }
