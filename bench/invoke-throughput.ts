@@ -128,7 +128,8 @@ async function runPhase(serverPid: number, postmaster: number, spec: LoadSpec): 
   const child = spawn(process.execPath, [join(REPO, 'dist', 'bench', 'invoke-load.js'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  // 'close', not 'exit': 'exit' can fire before stdout is drained, and the JSON would be cut.
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   // Server and machine CPU over the measured window only (after the warm-up).
   await new Promise((r) => setTimeout(r, spec.warmupMs));
   const before = { server: processCpuSeconds(serverPid), pg: clusterCpuSeconds(postmaster), machine: machineBusySeconds() };
