@@ -10,6 +10,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 type Result = Record<string, any>;
 
 const NOBODY = 65534;
+const CANARY = 'canary-4f1d2c';
 /** As `nobody`: run the rest of the arguments with nobody's uid and gid and no groups. */
 const AS_NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
@@ -40,8 +41,11 @@ for (const dir of dirs) { try { fs.watch(dir, () => sweep(dir)); } catch {} }
 setInterval(() => dirs.forEach(sweep), 1);
 `;
 
-/** The agent runs scripts as root on behalf of the service: no other local user may change what it runs. */
-describe('agent: local users cannot change what a run executes', () => {
+/**
+ * The agent runs scripts as root on behalf of the service: no other local user may change what
+ * it runs, nor read what is in its environment.
+ */
+describe('agent: local users cannot change or see what a run executes', () => {
   let app: TestApp;
   let agent: RunningAgent;
   let sandbox: string;
@@ -59,7 +63,7 @@ describe('agent: local users cannot change what a run executes', () => {
     chmodSync(agentTmp, 0o1777);
     const state = await registeredAgentState(app);
     scriptsDir = join(state.stateDir, 'scripts');
-    agent = await startAgent(app, state, { env: { TMPDIR: agentTmp } });
+    agent = await startAgent(app, state, { env: { TMPDIR: agentTmp, CANARY_SECRET: CANARY } });
   });
   afterEach(async () => {
     if (swapper && swapper.exitCode === null) {
@@ -139,5 +143,25 @@ describe('agent: local users cannot change what a run executes', () => {
     chmodSync(agent.stateDir, 0o700);
     const result = await run('echo legit; id');
     expect({ status: result.InvocationStatus, output: result.text }).toEqual({ status: 'Success', output: `legit\n${rootId}` });
+  });
+
+  it('a run as another user gets a fresh login environment, none of the agent’s; a run as the agent’s own user gets the agent’s', async () => {
+    const asOther = await run('env', { Username: 'nobody', WorkingDir: '/' });
+    expect(asOther.InvocationStatus).toBe('Success');
+    const env = Object.fromEntries(
+      asOther.text
+        .trim()
+        .split('\n')
+        .map((line: string) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    // PWD, SHLVL and _ are set by bash itself.
+    expect(Object.keys(env).sort()).toEqual(['HOME', 'LOGNAME', 'PATH', 'PWD', 'SHELL', 'SHLVL', 'USER', '_']);
+    const [, , , , , home, shell] = execFileSync('getent', ['passwd', 'nobody']).toString().trim().split(':');
+    expect(env).toMatchObject({ HOME: home, USER: 'nobody', LOGNAME: 'nobody', SHELL: shell, PATH: '/usr/local/bin:/usr/bin:/bin' });
+    expect(asOther.text).not.toContain(CANARY);
+
+    const asAgent = await run('env');
+    expect(asAgent.text).toContain(`CANARY_SECRET=${CANARY}\n`);
+    expect(asAgent.text).toContain(`TMPDIR=${agentTmp}\n`);
   });
 });

@@ -176,7 +176,7 @@ export class TaskProcess {
       return { status: 'Error', errorCode: 'ScriptWriteFailed', errorInfo: `the script could not be written: ${(error as Error).message}` };
     }
     const launch: LaunchRequest = { command: interpreter, args: type.args(script), cwd };
-    if (user) launch.user = { uid: user.uid, gid: user.gid, env: { ...process.env, HOME: user.home, USER: this.task.Username, LOGNAME: this.task.Username } };
+    if (user) launch.user = { uid: user.uid, gid: user.gid, env: loginEnvironment(this.task.Username, user) };
     return { launch, script };
   }
 
@@ -208,17 +208,34 @@ interface PasswdEntry {
   uid: number;
   gid: number;
   home: string;
+  shell: string;
 }
 
 function lookupUser(name: string): PasswdEntry | undefined {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/.test(name)) return undefined;
   try {
     const entry = execFileSync('getent', ['passwd', name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const [, , uid, gid, , home] = entry.split(':');
-    return { uid: Number(uid), gid: Number(gid), home: home || '/' };
+    const [, , uid, gid, , home, shell] = entry.split(':');
+    // login(1)'s defaults for empty fields.
+    return { uid: Number(uid), gid: Number(gid), home: home || '/', shell: shell || '/bin/sh' };
   } catch {
     return undefined;
   }
+}
+
+/** login.defs' ENV_SUPATH and (without the games directories) ENV_PATH. */
+const ROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const USER_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/**
+ * A run as another user starts from a fresh login environment, as `su -` gives, and inherits
+ * nothing of the agent's: the agent's environment may hold secrets (credentials, tokens) that the
+ * user must not see, and variables (LD_PRELOAD, BASH_ENV, PATH) chosen for root, not for them.
+ * LANG and TERM are left out too: there is no terminal, and a locale would come from the
+ * agent's environment, not the user's; scripts that need one set it.
+ */
+function loginEnvironment(name: string, user: PasswdEntry): NodeJS.ProcessEnv {
+  return { HOME: user.home, USER: name, LOGNAME: name, SHELL: user.shell, PATH: user.uid === 0 ? ROOT_PATH : USER_PATH };
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {
