@@ -35,10 +35,14 @@ export async function registeredAgentState(app: TestApp, instanceId?: string): P
   return { instanceId: id, stateDir, credentials };
 }
 
-/** A real agent process (`agent run`) on a registered instance. */
-export async function startAgent(app: TestApp, existing?: { instanceId: string; stateDir: string; credentials: AgentCredentials }): Promise<RunningAgent> {
+/** A real agent process (`agent run`) on a registered instance; `env` is added to its environment. */
+export async function startAgent(
+  app: TestApp,
+  existing?: { instanceId: string; stateDir: string; credentials: AgentCredentials },
+  options: { env?: Record<string, string> } = {},
+): Promise<RunningAgent> {
   const state = existing ?? (await registeredAgentState(app));
-  const { child, output } = await startNode('apps/agent/src/main.js', ['run', '--state-dir', state.stateDir], { ready: /agent .* for /, timeoutMs: 20_000 });
+  const { child, output } = await startNode('apps/agent/src/main.js', ['run', '--state-dir', state.stateDir], { env: options.env, ready: /agent .* for /, timeoutMs: 20_000 });
   return {
     ...state,
     child,

@@ -1,14 +1,12 @@
 import { AGENT_VERSION, AgentActions, AgentCredentials, AgentPollResponse, AgentTask, HEARTBEAT_INTERVAL_SECONDS, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { FinishReport, Journal } from './journal';
 import { RefusedError, ServiceClient, sleep, withRetry } from './service-client';
 import { ProcessLauncher } from './process-launcher';
+import { ScriptsDir } from './scripts-dir';
 import { CappedOutput, TaskProcess, TaskResult } from './task-process';
 
 const POLL_WAIT_SECONDS = 20;
-/** Outside the state directory (mode 0700), so a run as another user can read its script. */
-const SCRIPTS_DIR = join(tmpdir(), 'cloud-assistant-scripts');
 const OUTPUT_FLUSH_MS = 250;
 
 export type AgentLog = (message: string) => void;
@@ -22,6 +20,7 @@ export class AgentRunner {
   private readonly client: ServiceClient;
   private readonly journal: Journal;
   private readonly launcher = new ProcessLauncher();
+  private readonly scripts: ScriptsDir;
   private readonly running = new Map<string, TaskProcess>();
   private readonly stopping = new AbortController();
   private readonly reporting = new Set<Promise<void>>();
@@ -35,6 +34,7 @@ export class AgentRunner {
   ) {
     this.client = new ServiceClient(credentials);
     this.journal = new Journal(stateDir);
+    this.scripts = new ScriptsDir(stateDir);
   }
 
   async run(): Promise<void> {
@@ -127,13 +127,14 @@ export class AgentRunner {
         streamer.changed();
       },
     };
-    const process = new TaskProcess(task, SCRIPTS_DIR, sink, this.launcher);
+    const process = new TaskProcess(task, this.scripts, sink, this.launcher);
     this.running.set(task.RecordId, process);
     const result: TaskResult = await process.run((pid, startedAt) => {
       this.journal.put(task.RecordId, { state: 'running', pid });
       this.journal.logExecution(task.RecordId, task.InvokeId, receivedAt, startedAt);
     });
     this.running.delete(task.RecordId);
+    if (result.errorCode === 'ScriptDirectoryUnsafe') this.log(`run ${task.RecordId} refused: ${result.errorInfo}`);
     await streamer.close();
     const kept = output.kept();
     const report: FinishReport = {

@@ -1,5 +1,5 @@
 import { AgentFinalStatus } from '@ca/protocol';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface FinishReport {
@@ -86,7 +86,12 @@ export class Journal {
    * epoch ms with µs precision — read by the "never ran twice" audit and the latency benchmark.
    */
   logExecution(recordId: string, invokeId: string, receivedAt: number, startedAt: number): void {
-    this.executionsFd ??= openSync(this.executionsLog, 'a');
+    if (this.executionsFd === undefined) {
+      // 0600 like the rest of the state directory, which a root agent leaves traversable (ScriptsDir);
+      // also when an older agent created the log with the default mode.
+      this.executionsFd = openSync(this.executionsLog, 'a', 0o600);
+      fchmodSync(this.executionsFd, 0o600);
+    }
     writeSync(this.executionsFd, `${startedAt.toFixed(3)} ${recordId} ${invokeId} ${receivedAt.toFixed(3)}\n`);
   }
 

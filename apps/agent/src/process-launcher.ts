@@ -41,6 +41,10 @@ const REFILL_DELAY_MS = 200;
  * (same pid, process group and pipes). The next spare is forked a little later, off the path of
  * the run. Runs as another user (uid/gid are fixed at fork) and requests a line
  * cannot carry are spawned directly, as is every run if the spare cannot be started.
+ *
+ * Nothing the spare reads can be changed by another local user: its own script is an argument,
+ * the request comes over a pipe from the agent, and it execs an absolute interpreter path on a
+ * script in the agent's checked scripts directory (ScriptsDir), not in a shared one.
  */
 export class ProcessLauncher {
   private spare?: ChildProcess;

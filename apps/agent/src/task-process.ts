@@ -1,9 +1,9 @@
 import { AgentFinalStatus, AgentTask, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
 import { ChildProcess, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
 import { LaunchRequest, ProcessLauncher } from './process-launcher';
+import { ScriptsDir, UnsafeDirectoryError } from './scripts-dir';
 
 export interface TaskResult {
   status: AgentFinalStatus;
@@ -62,7 +62,7 @@ export class TaskProcess {
 
   constructor(
     private readonly task: AgentTask,
-    private readonly scriptsDir: string,
+    private readonly scripts: ScriptsDir,
     private readonly output: OutputSink,
     private readonly launcher: ProcessLauncher,
   ) {}
@@ -150,7 +150,7 @@ export class TaskProcess {
     if (!interpreter) {
       return { status: 'Error', errorCode: 'InterpreterNotFound', errorInfo: `no interpreter for ${this.task.CommandType} on this machine` };
     }
-    let user: { uid: number; gid: number; home: string } | undefined;
+    let user: PasswdEntry | undefined;
     if (this.task.Username && this.task.Username !== userInfo().username) {
       if (process.getuid?.() !== 0) {
         return { status: 'Error', errorCode: 'UsernameNotPermitted', errorInfo: `the agent is not root and cannot run as ${this.task.Username}` };
@@ -162,15 +162,21 @@ export class TaskProcess {
     if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
       return { status: 'Error', errorCode: 'DirectoryNotExists', errorInfo: `the working directory ${cwd} does not exist` };
     }
-    // Each run's script in a file of its own, owned by the user it runs as: readable by that
-    // user even when the agent's state directory is closed to everyone but root. Only the agent
-    // can create files in the scripts directory, so the name need not be secret.
-    ensureScriptsDir(this.scriptsDir);
-    const script = join(this.scriptsDir, `${this.task.RecordId}.${type.extension}`);
-    writeScript(script, Buffer.from(this.task.CommandContent, 'base64'));
-    if (user) chownSync(script, user.uid, user.gid);
+    // Each run's script in a file of its own, owned by the user it runs as and readable by that
+    // user alone. Only the agent can create files in the scripts directory, so the name need not
+    // be secret.
+    let script: string | undefined;
+    try {
+      script = this.scripts.scriptPath(`${this.task.RecordId}.${type.extension}`);
+      writeScript(script, Buffer.from(this.task.CommandContent, 'base64'));
+      if (user) chownSync(script, user.uid, user.gid);
+    } catch (error) {
+      if (script) this.cleanup(script);
+      if (error instanceof UnsafeDirectoryError) return { status: 'Error', errorCode: 'ScriptDirectoryUnsafe', errorInfo: error.message };
+      return { status: 'Error', errorCode: 'ScriptWriteFailed', errorInfo: `the script could not be written: ${(error as Error).message}` };
+    }
     const launch: LaunchRequest = { command: interpreter, args: type.args(script), cwd };
-    if (user) launch.user = { uid: user.uid, gid: user.gid, env: { ...process.env, HOME: user.home, USER: this.task.Username, LOGNAME: this.task.Username } };
+    if (user) launch.user = { uid: user.uid, gid: user.gid, env: loginEnvironment(this.task.Username, user) };
     return { launch, script };
   }
 
@@ -187,15 +193,6 @@ function findInterpreter(type: AgentTask['CommandType']): string | undefined {
   return interpreters.get(type);
 }
 
-const readyScriptDirs = new Set<string>();
-
-function ensureScriptsDir(dir: string): void {
-  if (readyScriptDirs.has(dir) && existsSync(dir)) return;
-  mkdirSync(dir, { recursive: true, mode: 0o711 });
-  chmodSync(dir, 0o711);
-  readyScriptDirs.add(dir);
-}
-
 /** Exclusive create: never writes through a file or link already there (one a killed agent left is replaced). */
 function writeScript(path: string, content: Buffer): void {
   try {
@@ -207,15 +204,38 @@ function writeScript(path: string, content: Buffer): void {
   }
 }
 
-function lookupUser(name: string): { uid: number; gid: number; home: string } | undefined {
+interface PasswdEntry {
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+}
+
+function lookupUser(name: string): PasswdEntry | undefined {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/.test(name)) return undefined;
   try {
     const entry = execFileSync('getent', ['passwd', name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const [, , uid, gid, , home] = entry.split(':');
-    return { uid: Number(uid), gid: Number(gid), home: home || '/' };
+    const [, , uid, gid, , home, shell] = entry.split(':');
+    // login(1)'s defaults for empty fields.
+    return { uid: Number(uid), gid: Number(gid), home: home || '/', shell: shell || '/bin/sh' };
   } catch {
     return undefined;
   }
+}
+
+/** login.defs' ENV_SUPATH and (without the games directories) ENV_PATH. */
+const ROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const USER_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/**
+ * A run as another user starts from a fresh login environment, as `su -` gives, and inherits
+ * nothing of the agent's: the agent's environment may hold secrets (credentials, tokens) that the
+ * user must not see, and variables (LD_PRELOAD, BASH_ENV, PATH) chosen for root, not for them.
+ * LANG and TERM are left out too: there is no terminal, and a locale would come from the
+ * agent's environment, not the user's; scripts that need one set it.
+ */
+function loginEnvironment(name: string, user: PasswdEntry): NodeJS.ProcessEnv {
+  return { HOME: user.home, USER: name, LOGNAME: name, SHELL: user.shell, PATH: user.uid === 0 ? ROOT_PATH : USER_PATH };
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {
