@@ -4,6 +4,7 @@ import { FinishReport, Journal } from './journal';
 import { RefusedError, ServiceClient, sleep, withRetry } from './service-client';
 import { ProcessLauncher } from './process-launcher';
 import { ScriptsDir } from './scripts-dir';
+import { RECORD_ID_PATTERN, taskProblem } from './task-check';
 import { CappedOutput, TaskProcess, TaskResult } from './task-process';
 
 const POLL_WAIT_SECONDS = 20;
@@ -102,10 +103,24 @@ export class AgentRunner {
    * has it already (a redelivery after a lost answer) or it was stopped before it could start.
    */
   private accept(task: AgentTask, stopped: boolean, receivedAt: number): void {
+    // A task without a usable record id cannot even be answered: it is dropped, and the service
+    // ends it as undelivered. Any other malformed task is reported as an Error, never run.
+    if (typeof task.RecordId !== 'string' || !RECORD_ID_PATTERN.test(task.RecordId)) {
+      this.log(`ignored a task with a malformed record id: ${JSON.stringify(String(task.RecordId)).slice(0, 80)}`);
+      return;
+    }
     this.unacknowledged.add(task.RecordId);
     const known = this.journal.get(task.RecordId);
     if (known) {
       if (known.state === 'finished') this.report(task.RecordId, known.report);
+      return;
+    }
+    const problem = taskProblem(task);
+    if (problem) {
+      this.log(`refused task ${task.RecordId}: ${problem}`);
+      const report = outcomeWithoutRun('Error', 'InvalidTask', `the agent refused the task: ${problem}`);
+      this.journal.put(task.RecordId, { state: 'finished', report });
+      this.report(task.RecordId, report);
       return;
     }
     if (stopped) {
