@@ -1,9 +1,15 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, newActivation, newInstance, registerAgent, REGION } from '../support/factories';
+import { AGENT_REGISTER_PATH } from '@ca/protocol';
+import { RpcClient } from '@ca/signing';
+import { XMLParser } from 'fast-xml-parser';
+import { Client } from 'pg';
+import { eventually, startAgent } from '../support/agents';
+import { call, newActivation, newCommand, newInstance, registerAgent, REGION } from '../support/factories';
 import { runNode } from '../support/processes';
-import { startTestApp, TestApp } from '../support/test-app';
+import { sendFrom } from '../support/source-address';
+import { startTestApp, tableSnapshot, TestApp } from '../support/test-app';
 
 const AGENT = 'apps/agent/src/main.js';
 
@@ -65,13 +71,125 @@ describe('agent registration', () => {
     await expect(call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([instanceId]) })).resolves.toHaveProperty('InvokeId');
   });
 
-  it('re-registering replaces the earlier credential of that instance', async () => {
+  it('an instance that already has an agent cannot be taken over: refused, nothing written, the victim keeps its key and its commands', async () => {
+    const victim = await startAgent(app);
+    try {
+      const activation = await newActivation(app);
+      // The running victim's heartbeats touch its instance row meanwhile: that row is compared on its binding instead.
+      const binding = (): Promise<unknown[]> =>
+        app.sql('SELECT instance_id, agent_registered_at, activation_id FROM instances ORDER BY instance_id');
+      const { instances: _instances, ...before } = await tableSnapshot(app);
+      const boundBefore = await binding();
+      const attack = await runNode(AGENT, registerArgs(activation, stateDir(), ['--instance-id', victim.instanceId]));
+      expect(attack.code).not.toBe(0);
+      expect(attack.stderr + attack.stdout).toContain('InvalidInstance.AgentRegistered');
+      await expect(registerAgent(app, activation, victim.instanceId)).resolves.toMatchObject({ status: 409, body: { Code: 'InvalidInstance.AgentRegistered' } });
+      const { instances: _after, ...after } = await tableSnapshot(app);
+      expect(after).toEqual(before);
+      await expect(binding()).resolves.toEqual(boundBefore);
+      const [slot] = (await call(app, 'DescribeActivations', { ActivationId: activation.activationId })).ActivationList;
+      expect(slot.RegisteredCount).toBe(0);
+
+      // The victim's credential still authenticates, and the victim (not the attacker) runs the next command.
+      const agentClient = new RpcClient({ endpoint: app.endpoint, accessKeyId: victim.credentials.accessKeyId, accessKeySecret: victim.credentials.accessKeySecret });
+      await expect(agentClient.call('DescribeRegions', {})).resolves.toMatchObject({ status: 403, body: { Code: 'Forbidden.RAM' } });
+      const { InvokeId } = await call(app, 'InvokeCommand', { CommandId: await newCommand(app, {}, 'echo victim'), InstanceIds: JSON.stringify([victim.instanceId]) });
+      const results = await eventually(
+        async () => (await call(app, 'DescribeInvocationResults', { InvokeId })).Invocation.InvocationResults.InvocationResult,
+        (rows: Array<{ InvocationStatus: string; InstanceId: string }>) => rows.length === 1 && rows[0].InvocationStatus === 'Success',
+      );
+      expect(results[0].InstanceId).toBe(victim.instanceId);
+      expect(victim.executions()).toHaveLength(1);
+    } finally {
+      await victim.stop();
+    }
+  });
+
+  it('DeregisterManagedInstance detaches the agent: its key is revoked at once, and the instance can be bound again', async () => {
     const instanceId = await newInstance(app, { withClient: false });
     const first = await registerAgent(app, await newActivation(app), instanceId);
+    const firstClient = new RpcClient({ endpoint: app.endpoint, accessKeyId: first.body.AccessKeyId, accessKeySecret: first.body.AccessKeySecret });
+    await expect(firstClient.call('DescribeRegions', {})).resolves.toMatchObject({ status: 403, body: { Code: 'Forbidden.RAM' } });
+
+    const detached = await call(app, 'DeregisterManagedInstance', { InstanceId: instanceId });
+    expect(detached.Instance).toMatchObject({ InstanceId: instanceId, Hostname: 'test-host', AgentVersion: 'test', OsType: 'linux' });
+    await expect(firstClient.call('DescribeRegions', {})).resolves.toMatchObject({ status: 404, body: { Code: 'InvalidAccessKeyId.NotFound' } });
+    const described = await call(app, 'DescribeInstances', { InstanceIds: JSON.stringify([instanceId]) });
+    expect(described.Instances.Instance[0]).toMatchObject({ InstanceId: instanceId, CloudAssistantClient: false });
+
     const second = await registerAgent(app, await newActivation(app), instanceId);
-    expect(second.body.AccessKeyId).not.toBe(first.body.AccessKeyId);
+    expect(second.status).toBe(200);
     const keys = await app.sql<{ access_key_id: string }>(`SELECT access_key_id FROM access_keys WHERE instance_id = $1`, [instanceId]);
     expect(keys.map((k) => k.access_key_id)).toEqual([second.body.AccessKeyId]);
+  });
+
+  describe('DeregisterManagedInstance refusals (nothing written)', () => {
+    const xml = new XMLParser({ parseTagValue: false });
+    it.each([
+      ['an unknown instance', () => ({ InstanceId: 'i-00000000000000000000' }), 404, 'InvalidInstance.NotFound'],
+      ['an instance without an agent', async () => ({ InstanceId: await newInstance(app, { withClient: false }) }), 400, 'InvalidInstance.NoAgentRegistered'],
+      ['an instance of another region', async () => ({ InstanceId: await newInstance(app), RegionId: 'cn-shanghai' }), 404, 'InvalidInstance.NotFound'],
+      ['no InstanceId', () => ({}), 400, 'MissingParameter.InstanceId'],
+      ['a malformed InstanceId', () => ({ InstanceId: '-bad' }), 400, 'InvalidInstanceId.Malformed'],
+      ['an unknown region', async () => ({ InstanceId: await newInstance(app), RegionId: 'xx-nowhere-1' }), 404, 'InvalidRegionId.NotFound'],
+    ])('refuses %s, in JSON and XML', async (_title, params, status, code) => {
+      const resolved: Record<string, string> = { RegionId: REGION, ...(await Promise.resolve(params())) };
+      const before = await tableSnapshot(app);
+      const json = await app.admin.callRaw('DeregisterManagedInstance', resolved);
+      expect({ status: json.status, code: JSON.parse(json.text).Code }).toEqual({ status, code });
+      const asXml = await app.admin.callRaw('DeregisterManagedInstance', { ...resolved, Format: 'XML' });
+      expect({ status: asXml.status, code: xml.parse(asXml.text).Error.Code }).toEqual({ status, code });
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
+    });
+
+    it('refuses a readonly key: Forbidden.RAM, the agent keeps its key', async () => {
+      const instanceId = await newInstance(app);
+      const created = await call(app, 'CreateAccessKey', { Role: 'readonly' });
+      const reader = new RpcClient({ endpoint: app.endpoint, accessKeyId: created.AccessKeyId, accessKeySecret: created.AccessKeySecret });
+      const before = await tableSnapshot(app);
+      await expect(reader.call('DeregisterManagedInstance', { RegionId: REGION, InstanceId: instanceId })).resolves.toMatchObject({ status: 403, body: { Code: 'Forbidden.RAM' } });
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
+    });
+  });
+
+  it('an activation limited to InstanceIds binds those only: not another instance, not a new mi- instance (nothing written)', async () => {
+    const allowed = await newInstance(app, { withClient: false });
+    const other = await newInstance(app, { withClient: false });
+    const activation = await newActivation(app, { 'InstanceId.1': allowed });
+    const [listed] = (await call(app, 'DescribeActivations', { ActivationId: activation.activationId })).ActivationList;
+    expect(listed.InstanceIds).toEqual({ InstanceId: [allowed] });
+
+    for (const target of [other, undefined]) {
+      const before = await tableSnapshot(app);
+      await expect(registerAgent(app, activation, target)).resolves.toMatchObject({ status: 403, body: { Code: 'Activation.InstanceNotAllowed' } });
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
+    }
+    const bound = await registerAgent(app, activation, allowed);
+    expect(bound.status).toBe(200);
+    expect(bound.body.InstanceId).toBe(allowed);
+    // The JSON form of the list is accepted as well.
+    const json = await newActivation(app, { InstanceIds: JSON.stringify([other]) });
+    await expect(registerAgent(app, json, other)).resolves.toMatchObject({ status: 200, body: { InstanceId: other } });
+  });
+
+  describe('CreateActivation InstanceIds refusals (nothing written)', () => {
+    const xml = new XMLParser({ parseTagValue: false });
+    it.each([
+      ['more than 100 instances', () => ({ InstanceIds: JSON.stringify(Array.from({ length: 101 }, (_, i) => `i-${String(i).padStart(20, '0')}`)) }), 400, 'InstanceIds.ExceedLimit'],
+      ['a malformed instance id', () => ({ 'InstanceId.1': '-bad' }), 400, 'InvalidInstanceId.Malformed'],
+      ['an empty list', () => ({ InstanceIds: '[]' }), 400, 'InvalidParameter.InstanceIds'],
+      ['a duplicate', async () => { const id = await newInstance(app); return { 'InstanceId.1': id, 'InstanceId.2': id }; }, 400, 'InstanceIds.Duplicated'],
+      ['an unknown instance', () => ({ 'InstanceId.1': 'i-00000000000000000000' }), 404, 'InvalidInstance.NotFound'],
+      ['an instance of another region', async () => ({ 'InstanceId.1': await newInstance(app), RegionId: 'cn-shanghai' }), 404, 'InvalidInstance.NotFound'],
+    ])('refuses %s, in JSON and XML', async (_title, params, status, code) => {
+      const resolved: Record<string, string> = { RegionId: REGION, ...(await Promise.resolve(params())) };
+      const before = await tableSnapshot(app);
+      const json = await app.admin.callRaw('CreateActivation', resolved);
+      expect({ status: json.status, code: JSON.parse(json.text).Code }).toEqual({ status, code });
+      const asXml = await app.admin.callRaw('CreateActivation', { ...resolved, Format: 'XML' });
+      expect({ status: asXml.status, code: xml.parse(asXml.text).Error.Code }).toEqual({ status, code });
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
+    });
   });
 
   it.each([
@@ -115,5 +233,83 @@ describe('agent registration', () => {
     await registerAgent(app, await newActivation(app), instanceId);
     await call(app, 'DeregisterInstance', { InstanceId: instanceId });
     await expect(app.sql('SELECT * FROM access_keys WHERE instance_id = $1', [instanceId])).resolves.toEqual([]);
+  });
+});
+
+/**
+ * Registration attempts are throttled per address, and wrong codes per address and per
+ * activation id, before the transaction: a throttled attempt takes no activation row lock. The
+ * window is an hour, so no budget refills during a test: assertions count answers.
+ */
+describe('agent registration throttling', () => {
+  const FAILURES_PER_ADDRESS = 4;
+  const FAILURES_PER_ACTIVATION = 6;
+  const ATTEMPTS_PER_ADDRESS = 10;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      AUTH_FAILURE_WINDOW_SECONDS: '3600',
+      AUTH_FAILURES_PER_ADDRESS: String(FAILURES_PER_ADDRESS),
+      AUTH_FAILURES_PER_KEY: String(FAILURES_PER_ACTIVATION),
+      REGISTRATION_ATTEMPTS_PER_ADDRESS: String(ATTEMPTS_PER_ADDRESS),
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const registerFrom = async (address: string, activation: { activationId: string; activationCode: string }): Promise<{ status: number; code?: string; retryAfter?: string }> => {
+    const response = await sendFrom(address, app.endpoint + AGENT_REGISTER_PATH, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ regionId: REGION, ...activation, hostname: 'h', osType: 'linux', agentVersion: 'test' }),
+    });
+    return { status: response.status, code: JSON.parse(response.text).Code, retryAfter: response.headers['retry-after'] as string | undefined };
+  };
+
+  it('wrong codes from one address are throttled before the database: a held lock on the activation row does not delay the 429', async () => {
+    const activation = await newActivation(app);
+    const wrong = { ...activation, activationCode: 'a-wrong' };
+    const attacker = '127.0.0.2';
+    for (let i = 0; i < FAILURES_PER_ADDRESS; i++) await expect(registerFrom(attacker, wrong)).resolves.toMatchObject({ status: 403, code: 'InvalidActivationCode.Mismatch' });
+    await expect(registerFrom(attacker, wrong)).resolves.toMatchObject({ status: 429, code: 'Throttling', retryAfter: expect.stringMatching(/^[1-9]\d*$/) });
+
+    // A registration that reached the database would wait on this lock; the throttled one answers at once, even with the right code.
+    const locker = new Client({ connectionString: app.database.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT * FROM activations WHERE activation_id = $1 FOR UPDATE', [activation.activationId]);
+      const before = await tableSnapshot(app);
+      await expect(registerFrom(attacker, activation)).resolves.toMatchObject({ status: 429, code: 'Throttling' });
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    // Another address with the right code is unaffected.
+    await expect(registerFrom('127.0.0.3', activation)).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('wrong codes for one activation from many addresses throttle that activation, not the others', async () => {
+    const target = await newActivation(app);
+    const addresses = ['127.0.0.4', '127.0.0.5', '127.0.0.6'];
+    for (let i = 0; i < FAILURES_PER_ACTIVATION; i++) {
+      await expect(registerFrom(addresses[i % addresses.length], { ...target, activationCode: `a-guess-${i}` })).resolves.toMatchObject({ status: 403 });
+    }
+    await expect(registerFrom('127.0.0.7', target)).resolves.toMatchObject({ status: 429, code: 'Throttling' });
+    await expect(registerFrom('127.0.0.7', await newActivation(app))).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('limits registration attempts per address, successful ones included; nothing is written past the limit', async () => {
+    const activation = await newActivation(app, { InstanceCount: '20' });
+    const address = '127.0.0.8';
+    const statuses: number[] = [];
+    for (let i = 0; i < ATTEMPTS_PER_ADDRESS; i++) statuses.push((await registerFrom(address, activation)).status);
+    expect(statuses).toEqual(Array(ATTEMPTS_PER_ADDRESS).fill(200));
+    const before = await tableSnapshot(app);
+    await expect(registerFrom(address, activation)).resolves.toMatchObject({ status: 429, code: 'Throttling' });
+    await expect(tableSnapshot(app)).resolves.toEqual(before);
+    await expect(registerFrom('127.0.0.9', activation)).resolves.toMatchObject({ status: 200 });
   });
 });

@@ -1,7 +1,9 @@
 import { formatV1Timestamp, percentEncode, RpcClient, sha256Hex, signV1, signV3 } from '@ca/signing';
+import { XMLParser } from 'fast-xml-parser';
 import { randomUUID } from 'node:crypto';
 import { newActivation, newInstance, registerAgent, REGION } from '../support/factories';
 import { $Ecs, ecsClient, popClient } from '../support/sdk-clients';
+import { sendFrom, SourcedResponse } from '../support/source-address';
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableSnapshot, TestApp } from '../support/test-app';
 
 type Params = Record<string, string>;
@@ -283,5 +285,120 @@ describe('authentication', () => {
       expect(after.length).toBe(activations.length + 1);
       for (const { row } of after) expect(row).not.toContain(activation.activationCode);
     });
+  });
+});
+
+/**
+ * Failed authentication is throttled per source address (strict) and per claimed key id
+ * (generous), before the key is looked up. The window is an hour, so no budget refills while a
+ * test runs: each assertion counts answers, none depends on timing.
+ */
+describe('failed authentication throttling', () => {
+  const PER_ADDRESS = 5;
+  const PER_KEY = 8;
+  let app: TestApp;
+  let readonly: { id: string; secret: string };
+
+  beforeAll(async () => {
+    app = await startTestApp({
+      AUTH_FAILURE_WINDOW_SECONDS: '3600',
+      AUTH_FAILURES_PER_ADDRESS: String(PER_ADDRESS),
+      AUTH_FAILURES_PER_KEY: String(PER_KEY),
+    });
+    const created = await app.admin.call('CreateAccessKey', { Role: 'readonly' });
+    readonly = { id: created.body.AccessKeyId as string, secret: created.body.AccessKeySecret as string };
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const xml = new XMLParser({ parseTagValue: false });
+  const rpcFrom = (address: string, keyId: string, secret: string, extra: Params = {}): Promise<SourcedResponse> => {
+    const params = v1Params('DescribeRegions', extra, keyId);
+    return sendFrom(address, app.endpoint + '/', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: encode({ ...params, Signature: signV1('POST', params, secret) }),
+    });
+  };
+  const codeOf = (response: SourcedResponse): string =>
+    response.headers['content-type']?.toString().includes('xml') ? xml.parse(response.text).Error.Code : JSON.parse(response.text).Code;
+
+  it('after the address has spent its failures, even a correct signature from it is refused with 429 Throttling and Retry-After (JSON and XML); other addresses are not', async () => {
+    const attacker = '127.0.0.2';
+    const failures: string[] = [];
+    for (let i = 0; i < PER_ADDRESS; i++) {
+      // Wrong secrets and unknown key ids alike: both are guesses.
+      const response = i % 2 === 0 ? await rpcFrom(attacker, readonly.id, 'wrong-secret') : await rpcFrom(attacker, `LTAIunknown${i}`, 'x');
+      failures.push(codeOf(response));
+    }
+    expect(failures).toEqual(['SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'SignatureDoesNotMatch']);
+
+    const before = await tableSnapshot(app);
+    for (const format of ['JSON', 'XML']) {
+      const throttled = await rpcFrom(attacker, ADMIN_KEY_ID, ADMIN_KEY_SECRET, { Format: format });
+      expect({ status: throttled.status, code: codeOf(throttled) }).toEqual({ status: 429, code: 'Throttling' });
+      expect(Number(throttled.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    }
+    await expect(tableSnapshot(app)).resolves.toEqual(before);
+
+    // The same keys from another address, the readonly one included, still work.
+    expect((await rpcFrom('127.0.0.3', ADMIN_KEY_ID, ADMIN_KEY_SECRET)).status).toBe(200);
+    expect((await rpcFrom('127.0.0.3', readonly.id, readonly.secret)).status).toBe(200);
+  });
+
+  it('failures against one key id from many addresses throttle that key id, not the others (the documented lock-out trade-off)', async () => {
+    const victim = await app.admin.call('CreateAccessKey', { Role: 'readonly' });
+    const victimId = victim.body.AccessKeyId as string;
+    const addresses = ['127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7'];
+    const codes: string[] = [];
+    for (let i = 0; i < PER_KEY; i++) codes.push(codeOf(await rpcFrom(addresses[i % addresses.length], victimId, 'guess')));
+    expect(codes).toEqual(Array(PER_KEY).fill('SignatureDoesNotMatch'));
+
+    const fresh = '127.0.0.8';
+    const refused = await rpcFrom(fresh, victimId, victim.body.AccessKeySecret as string);
+    expect({ status: refused.status, code: codeOf(refused) }).toEqual({ status: 429, code: 'Throttling' });
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect((await rpcFrom(fresh, ADMIN_KEY_ID, ADMIN_KEY_SECRET)).status).toBe(200);
+  });
+
+  it('a correct V3 (ACS3-HMAC-SHA256) request from a throttled address is refused as well', async () => {
+    const v3From = (address: string): Promise<SourcedResponse> => {
+      const headers: Record<string, string> = {
+        host: `127.0.0.1:${app.port}`,
+        'x-acs-action': 'DescribeRegions',
+        'x-acs-version': '2014-05-26',
+        'x-acs-date': formatV1Timestamp(new Date()),
+        'x-acs-signature-nonce': randomUUID(),
+        'x-acs-content-sha256': sha256Hex(''),
+      };
+      const signedHeaders = Object.keys(headers).sort();
+      const signature = signV3({ method: 'POST', path: '/', query: {}, headers, signedHeaders, payloadHash: sha256Hex('') }, ADMIN_KEY_SECRET);
+      return sendFrom(address, app.endpoint + '/', {
+        headers: { ...headers, authorization: `ACS3-HMAC-SHA256 Credential=${ADMIN_KEY_ID},SignedHeaders=${signedHeaders.join(';')},Signature=${signature}` },
+      });
+    };
+    const address = '127.0.0.9';
+    expect((await v3From(address)).status).toBe(200);
+    for (let i = 0; i < PER_ADDRESS; i++) expect(codeOf(await rpcFrom(address, `LTAIunknownV3${i}`, 'x'))).toBe('InvalidAccessKeyId.NotFound');
+    const response = await v3From(address);
+    expect({ status: response.status, code: codeOf(response) }).toEqual({ status: 429, code: 'Throttling' });
+  });
+
+  it('REST /v1 Basic failures are throttled the same way: 429 Throttling with Retry-After, other addresses unaffected', async () => {
+    const basic = (id: string, secret: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` });
+    const get = (address: string, headers: Record<string, string>): Promise<SourcedResponse> =>
+      sendFrom(address, `${app.endpoint}/v1/regions`, { method: 'GET', headers });
+    const created = await app.admin.call('CreateAccessKey', { Role: 'readonly' });
+    const key = { id: created.body.AccessKeyId as string, secret: created.body.AccessKeySecret as string };
+    const address = '127.0.0.10';
+    expect((await get(address, basic(key.id, key.secret))).status).toBe(200);
+    for (let i = 0; i < PER_ADDRESS; i++) {
+      const refused = await get(address, basic(key.id, `wrong-${i}`));
+      expect({ status: refused.status, code: JSON.parse(refused.text).code }).toEqual({ status: 401, code: 'Unauthorized.InvalidCredentials' });
+    }
+    const throttled = await get(address, basic(key.id, key.secret));
+    expect({ status: throttled.status, code: JSON.parse(throttled.text).code }).toEqual({ status: 429, code: 'Throttling' });
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect((await get('127.0.0.11', basic(key.id, key.secret))).status).toBe(200);
   });
 });

@@ -63,13 +63,14 @@ const ACTIONS: Record<string, string[]> = {
     'RegionId', 'InvokeId', 'InstanceId', 'CommandId', 'InvokeRecordStatus', 'IncludeHistory', 'ContentEncoding', ...PAGING,
   ],
   StopInvocation: ['RegionId', 'InvokeId', 'InstanceId.1', 'InstanceId.2'],
-  CreateActivation: ['RegionId', 'InstanceName', 'InstanceCount', 'TimeToLiveInHours', 'IpAddressRange', 'Description'],
+  CreateActivation: ['RegionId', 'InstanceName', 'InstanceCount', 'TimeToLiveInHours', 'IpAddressRange', 'Description', ...LIST],
   DescribeActivations: ['RegionId', 'ActivationId', ...PAGING],
   DisableActivation: ['RegionId', 'ActivationId'],
   DeleteActivation: ['RegionId', 'ActivationId'],
   DescribeCloudAssistantStatus: ['RegionId', 'InstanceId.1', 'InstanceId.2', 'OSType', ...PAGING],
   RegisterInstance: ['RegionId', 'InstanceId', 'InstanceName', 'InstanceNetworkType', 'Status', 'OSType'],
   DeregisterInstance: ['InstanceId'],
+  DeregisterManagedInstance: ['RegionId', 'InstanceId'],
   DescribeInstances: ['RegionId', ...LIST, ...PAGING],
   CreateAccessKey: ['Role', 'Description'],
   DeleteAccessKey: ['UserAccessKeyId'],
@@ -177,6 +178,7 @@ function template(action: string): Params {
     case 'DeleteActivation': return { ...region, ActivationId: seeded.activationId };
     case 'DescribeCloudAssistantStatus': return { ...region, 'InstanceId.1': seeded.instanceId };
     case 'DeregisterInstance': return { InstanceId: 'i-never-registered' };
+    case 'DeregisterManagedInstance': return { ...region, InstanceId: 'i-never-registered' };
     case 'DescribeInstances': return { ...region, InstanceIds: JSON.stringify([seeded.instanceId, seeded.bareInstanceId]) };
     case 'CreateAccessKey': return { Role: 'readonly' };
     case 'DeleteAccessKey': return { UserAccessKeyId: 'LTAInokey' };

@@ -38,6 +38,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     BOOTSTRAP_ACCESS_KEY_SECRET: ADMIN_KEY_SECRET,
     LOG_LEVEL: 'warn',
     PORT: '0',
+    // Every suite's requests come from 127.0.0.1, and many fail authentication on purpose: the
+    // failure throttles are off unless a suite (authentication, agent registration) sets them.
+    AUTH_FAILURES_PER_ADDRESS: '0',
+    AUTH_FAILURES_PER_KEY: '0',
+    REGISTRATION_ATTEMPTS_PER_ADDRESS: '0',
     ...env,
   });
   let app = await createServer(config, database.url);

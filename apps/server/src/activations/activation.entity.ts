@@ -48,6 +48,13 @@ export class ActivationEntity {
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
 
+  /**
+   * When set, the only existing instances this activation may bind; it then cannot create new
+   * managed instances. Null: any unbound instance of the region, or a new managed one.
+   */
+  @Column({ name: 'instance_ids', type: 'varchar', length: 64, array: true, nullable: true })
+  instanceIds: string[] | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

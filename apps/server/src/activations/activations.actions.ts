@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { INSTANCE_ID_PATTERN } from '@ca/protocol';
+import { ApiError } from '../api/api-error';
 import { isoTime, pageFields, readPaging } from '../api/paging';
 import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
+import { RpcParams } from '../api/rpc-params';
 import { RegionsService } from '../regions/regions.service';
 import { ActivationEntity } from './activation.entity';
 import { activationExpiresAt, ActivationsService } from './activations.service';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|[01]?\\d?\\d)';
 const ADDRESS_OR_CIDR = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}(?:/(?:3[0-2]|[0-2]?\\d))?$`);
+const MAX_ACTIVATION_INSTANCES = 100;
 
 /** Activations: the codes agents register with (Alibaba's managed-instance activations). */
 @Injectable()
@@ -26,6 +30,7 @@ export class ActivationsActions {
       timeToLiveInHours: params.int('TimeToLiveInHours', { min: 1, max: 24 * 365 }),
       ipAddressRange: params.string('IpAddressRange', { maxLength: 64, pattern: ADDRESS_OR_CIDR, code: 'AddressRange.InvalidPattern' }),
       description: params.string('Description', { maxLength: 100, code: 'ActivationDesc.ExceedLimit' }),
+      instanceIds: activationInstanceIds(params),
     };
     await this.regions.assertExists(regionId);
     const { activationId, activationCode } = await this.activations.create(input);
@@ -70,7 +75,21 @@ function describeActivation(a: ActivationEntity): object {
     IpAddressRange: a.ipAddressRange,
     Description: a.description,
     Disabled: a.disabled,
+    InstanceIds: { InstanceId: a.instanceIds ?? [] },
     CreationTime: isoTime(a.createdAt),
     ExpiredTime: isoTime(activationExpiresAt(a)),
   };
+}
+
+/** `InstanceIds` (JSON) or `InstanceId.N`: the instances an activation is limited to, if any. */
+function activationInstanceIds(params: RpcParams): string[] | undefined {
+  const ids = params.list('InstanceIds', 'InstanceId');
+  if (ids === undefined) return undefined;
+  if (ids.length === 0) throw ApiError.invalid('InstanceIds', 'must list at least one instance');
+  if (ids.length > MAX_ACTIVATION_INSTANCES) throw new ApiError('InstanceIds.ExceedLimit', `An activation can list at most ${MAX_ACTIVATION_INSTANCES} instances.`);
+  for (const id of ids) {
+    if (typeof id !== 'string' || id.length > 64 || !INSTANCE_ID_PATTERN.test(id)) throw ApiError.invalid('InstanceIds', 'an instance id is malformed', 'InvalidInstanceId.Malformed');
+  }
+  if (new Set(ids).size !== ids.length) throw new ApiError('InstanceIds.Duplicated');
+  return ids;
 }

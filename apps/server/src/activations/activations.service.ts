@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { Paging } from '../api/paging';
+import { InstanceEntity } from '../instances/instance.entity';
 import { ActivationEntity } from './activation.entity';
 
 export interface NewActivation {
@@ -12,6 +13,8 @@ export interface NewActivation {
   timeToLiveInHours?: number;
   ipAddressRange?: string;
   description?: string;
+  /** The only existing instances the activation may bind (each must exist in the region). */
+  instanceIds?: string[];
 }
 
 export function hashActivationCode(code: string): string {
@@ -29,6 +32,7 @@ export class ActivationsService {
   async create(input: NewActivation): Promise<{ activationId: string; activationCode: string }> {
     const activationId = randomUUID().toUpperCase();
     const activationCode = `a-${randomBytes(24).toString('base64url')}`;
+    if (input.instanceIds) await this.assertInstancesExist(input.regionId, input.instanceIds);
     await this.dataSource.manager.insert(ActivationEntity, {
       activationId,
       codeHash: hashActivationCode(activationCode),
@@ -38,8 +42,19 @@ export class ActivationsService {
       timeToLiveInHours: input.timeToLiveInHours ?? 4,
       ipAddressRange: input.ipAddressRange ?? '0.0.0.0/0',
       description: input.description ?? '',
+      instanceIds: input.instanceIds ?? null,
     });
     return { activationId, activationCode };
+  }
+
+  private async assertInstancesExist(regionId: string, instanceIds: string[]): Promise<void> {
+    const found = await this.dataSource.manager.find(InstanceEntity, {
+      where: { regionId, instanceId: In(instanceIds) },
+      select: { instanceId: true },
+    });
+    const known = new Set(found.map((i) => i.instanceId));
+    const missing = instanceIds.find((id) => !known.has(id));
+    if (missing) throw new ApiError('InvalidInstance.NotFound', `The specified instance ${missing} does not exist in region ${regionId}.`);
   }
 
   async list(regionId: string, activationId: string | undefined, paging: Paging): Promise<{ activations: ActivationEntity[]; total: number }> {

@@ -4,9 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../api/api-error';
 import { toApiError } from '../api/error-mapping';
+import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { AgentRegistrationService } from './agent-registration.service';
+
+/** The answers to a guessed activation id or code; other refusals need the right code already. */
+const WRONG_ACTIVATION_CODES = new Set(['InvalidActivationId.NotFound', 'InvalidActivationCode.Mismatch']);
 
 /** `POST /agent/register`: JSON in, credentials out; authenticated by the activation code. */
 @Controller()
@@ -15,6 +19,7 @@ export class AgentRegistrationController {
 
   constructor(
     private readonly registration: AgentRegistrationService,
+    private readonly limiter: AuthFailureLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -22,8 +27,15 @@ export class AgentRegistrationController {
   async register(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const requestId = randomUUID().toUpperCase();
     try {
+      // Both checks come before the transaction: a throttled attempt takes no activation row lock.
+      this.limiter.takeRegistration(request.ip);
       const body = parseJson(request.body);
-      const registered = await this.registration.register(body, request.ip);
+      const activationKey = typeof body.activationId === 'string' ? `activation:${body.activationId}` : undefined;
+      this.limiter.assertAllowed(request.ip, activationKey);
+      const registered = await this.registration.register(body, request.ip).catch((error: unknown) => {
+        if (error instanceof ApiError && WRONG_ACTIVATION_CODES.has(error.code)) this.limiter.recordFailure(request.ip, activationKey);
+        throw error;
+      });
       this.logger.log(`agent registered on ${registered.instanceId} (RequestId ${requestId})`);
       const response: AgentRegisterResponse = {
         RequestId: requestId,
@@ -35,6 +47,7 @@ export class AgentRegistrationController {
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.status >= 500) this.logger.error(`agent registration failed (RequestId ${requestId}): ${(error as Error)?.stack}`);
+      if (apiError.retryAfterSeconds) void reply.header('retry-after', String(apiError.retryAfterSeconds));
       void reply.status(apiError.status).send({ RequestId: requestId, HostId: this.config.HOST_ID, Code: apiError.code, Message: apiError.message });
     }
   }

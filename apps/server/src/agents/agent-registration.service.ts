@@ -10,10 +10,12 @@ import { InstanceEntity } from '../instances/instance.entity';
 import { ipInCidr } from './ip-range';
 
 /**
- * Turns an activation into a registered agent (SPEC §6): a new managed `mi-…` instance, or an
- * existing inventory instance bound to this agent. Either way the instance "has a client" from
- * then on, and the agent gets its own credential (any earlier one of that instance is revoked).
- * One transaction: the activation's slot, the instance and the credential all commit, or none.
+ * Turns an activation into a registered agent: a new managed `mi-…` instance, or an existing
+ * inventory instance that has no agent yet. An instance that already has one is refused: binding
+ * it would hand its queued commands (and its results) to whoever holds any activation code, so
+ * replacing an agent takes an administrator's DeregisterManagedInstance first. An activation
+ * created with InstanceIds binds only those instances. One transaction: the activation's slot,
+ * the instance and the credential all commit, or none.
  */
 @Injectable()
 export class AgentRegistrationService {
@@ -37,6 +39,14 @@ export class AgentRegistrationService {
       if (!ipInCidr(clientIp, activation.ipAddressRange)) {
         throw new ApiError('Activation.IpAddressNotAllowed', `The address ${clientIp} is outside the activation's range ${activation.ipAddressRange}.`, 403);
       }
+      if (activation.instanceIds && !(request.instanceId && activation.instanceIds.includes(request.instanceId))) {
+        throw new ApiError(
+          'Activation.InstanceNotAllowed',
+          request.instanceId
+            ? `The activation cannot register ${request.instanceId}: it is limited to its listed instances.`
+            : 'The activation is limited to its listed instances: name one with InstanceId; it cannot create a managed instance.',
+        );
+      }
 
       const now = new Date();
       const agentFields = {
@@ -53,6 +63,7 @@ export class AgentRegistrationService {
           lock: { mode: 'pessimistic_write' },
         });
         if (!instance) throw new ApiError('InvalidInstance.NotFound');
+        if (instance.agentRegisteredAt !== null) throw new ApiError('InvalidInstance.AgentRegistered');
         instanceId = instance.instanceId;
         await manager.update(InstanceEntity, { instanceId }, agentFields);
       } else {
@@ -68,6 +79,8 @@ export class AgentRegistrationService {
         });
       }
       await manager.increment(ActivationEntity, { activationId: activation.activationId }, 'registeredCount', 1);
+      // An unbound instance has no agent key left (DeregisterManagedInstance revokes it); any
+      // stray one is still removed, so that only the agent registering now holds a credential.
       const previous = await manager.find(AccessKeyEntity, { where: { instanceId, role: 'agent' }, select: { accessKeyId: true } });
       await manager.delete(AccessKeyEntity, { instanceId, role: 'agent' });
       await this.accessKeys.announceRevoked(manager, previous.map((k) => k.accessKeyId));

@@ -79,6 +79,18 @@ export const ERROR_CATALOG = {
     message: 'The specified activation has registered its maximum number of instances.',
   },
   'Activation.IpAddressNotAllowed': { status: 403, message: 'The agent address is outside the activation IP range.' },
+  'Activation.InstanceNotAllowed': {
+    status: 403,
+    message: 'The specified activation is limited to its listed instances and cannot register this one.',
+  },
+  'InvalidInstance.AgentRegistered': {
+    status: 409,
+    message: 'The specified instance already has a registered cloud assistant client; deregister it first (DeregisterManagedInstance).',
+  },
+  'InvalidInstance.NoAgentRegistered': {
+    status: 400,
+    message: 'The specified instance has no registered cloud assistant client.',
+  },
   'InvalidAccessKeyId.NotFound': { status: 404, message: 'Specified access key is not found.' },
   'InvalidAccessKeyId.InUse': {
     status: 400,
@@ -137,6 +149,9 @@ export const ERROR_CATALOG = {
 
   // Newer Alibaba gateways answer throttling with 429; the SDKs key on the code, whatever the status.
   'Throttling.User': { status: 429, message: 'Request was denied due to user flow control.' },
+  // Failed authentication and agent registration, counted per source address and per claimed key or
+  // activation id before the database is asked: brute force and lock-holding floods stop here.
+  Throttling: { status: 429, message: 'Request was denied due to request throttling: too many failed attempts.' },
   ServiceUnavailable: { status: 503, message: 'The request has failed due to a temporary failure of the server.' },
   InternalError: { status: 500, message: 'The request processing has failed due to some unknown error.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
+import { AuthFailureLimiter, claimedAccessKeyId } from '../auth/auth-failure-limiter';
 import { RateLimiter } from '../auth/rate-limiter';
 import { RequestAuthenticator } from '../auth/request-authenticator';
 import { SignatureNonce } from '../auth/signature-nonce';
@@ -31,6 +32,7 @@ export class RpcController {
     private readonly registry: ActionRegistry,
     private readonly authenticator: RequestAuthenticator,
     private readonly rateLimiter: RateLimiter,
+    private readonly authFailures: AuthFailureLimiter,
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -62,7 +64,7 @@ export class RpcController {
       annotateRequest({ action, invokeId: incoming.params.get('InvokeId') });
       const version = incoming.headers['x-acs-version'] ?? incoming.params.get('Version');
       if (version !== undefined && version !== API_VERSION) throw new ApiError('InvalidParameter.Version');
-      const authenticated = await this.authenticator.authenticate(incoming);
+      const authenticated = await this.authFailures.guard(request.ip, claimedAccessKeyId(incoming), () => this.authenticator.authenticate(incoming));
       const caller = authenticated.caller;
       nonce = authenticated.nonce;
       annotateRequest({ accessKeyId: caller.accessKeyId });

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { AccessKeysActions } from './access-keys.actions';
 import { AccessKeysService } from './access-keys.service';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { loadEncryptionKey } from './encryption-key';
 import { RateLimiter } from './rate-limiter';
 import { RequestAuthenticator } from './request-authenticator';
@@ -15,7 +16,8 @@ import { SecretBox } from './secret-box';
     AccessKeysActions,
     RequestAuthenticator,
     RateLimiter,
+    AuthFailureLimiter,
   ],
-  exports: [AccessKeysService, RequestAuthenticator, RateLimiter],
+  exports: [AccessKeysService, RequestAuthenticator, RateLimiter, AuthFailureLimiter],
 })
 export class AuthModule {}

@@ -32,6 +32,14 @@ export const configSchema = z
     MIN_INTERVAL_SECONDS: seconds(1).default(10),
     /** Requests per second per access key in each process (twice that as a burst); 0 turns the limit off. */
     RATE_LIMIT_PER_SECOND: seconds(0).default(100),
+    /** The window the three limits below refill over (each refills its whole budget once per window). */
+    AUTH_FAILURE_WINDOW_SECONDS: seconds(1).default(60),
+    /** Failed authentications (RPC, REST, activation codes) per source address per window; 0 turns the limit off. */
+    AUTH_FAILURES_PER_ADDRESS: seconds(0).default(20),
+    /** Failed authentications per claimed access key id or activation id per window; 0 turns the limit off. */
+    AUTH_FAILURES_PER_KEY: seconds(0).default(100),
+    /** POST /agent/register attempts per source address per window, successful or not; 0 turns the limit off. */
+    REGISTRATION_ATTEMPTS_PER_ADDRESS: seconds(0).default(120),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     /** One JSON object per line, or text for people; unset: JSON unless stdout is a terminal. */
     LOG_FORMAT: z.enum(['json', 'text']).optional(),

@@ -41,6 +41,19 @@ export class InstancesActions {
     return {};
   }
 
+  /**
+   * Alibaba's DeregisterManagedInstance, for `mi-` and inventory `i-` instances alike: detaches
+   * the agent (revokes its credential, clears the binding) so that the instance can be registered
+   * again. It is the only way to replace an instance's agent; registration refuses a bound one.
+   */
+  @RpcAction('DeregisterManagedInstance', 'write')
+  async deregisterManagedInstance({ params }: RpcContext): Promise<object> {
+    const regionId = params.requiredString('RegionId');
+    const instanceId = params.requiredString('InstanceId', INSTANCE_ID);
+    await this.regions.assertExists(regionId);
+    return { Instance: describeDetached(await this.instances.detachAgent(regionId, instanceId)) };
+  }
+
   @RpcAction('DescribeInstances', 'read')
   async describeInstances({ params }: RpcContext): Promise<object> {
     const regionId = params.requiredString('RegionId');
@@ -78,5 +91,18 @@ function describeInstance(i: InstanceEntity): object {
     LastHeartbeatTime: isoTime(i.lastHeartbeatAt),
     ActivationId: i.activationId ?? '',
     CreationTime: isoTime(i.createdAt),
+  };
+}
+
+/** DeregisterManagedInstance's Instance: the instance as it was bound, in Alibaba's field names. */
+export function describeDetached(i: InstanceEntity): object {
+  return {
+    InstanceId: i.instanceId,
+    InstanceName: i.instanceName,
+    ActivationId: i.activationId ?? '',
+    AgentVersion: i.agentVersion ?? '',
+    Hostname: i.agentHostname ?? '',
+    OsType: i.osType,
+    RegistrationTime: isoTime(i.agentRegisteredAt),
   };
 }

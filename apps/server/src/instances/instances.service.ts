@@ -64,6 +64,35 @@ export class InstancesService {
     });
   }
 
+  /**
+   * Detaches the agent from an instance: its agent keys are revoked (every process drops them
+   * from its cache) and the binding is cleared, so that a new agent may register on it. The
+   * instance, its history and its queued work stay. Returns the instance as it was bound.
+   */
+  async detachAgent(regionId: string, instanceId: string): Promise<InstanceEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const instance = await manager.findOne(InstanceEntity, { where: { instanceId, regionId }, lock: { mode: 'pessimistic_write' } });
+      if (!instance) throw new ApiError('InvalidInstance.NotFound');
+      const agentKeys = await manager.find(AccessKeyEntity, { where: { instanceId, role: 'agent' }, select: { accessKeyId: true } });
+      if (instance.agentRegisteredAt === null && agentKeys.length === 0) throw new ApiError('InvalidInstance.NoAgentRegistered');
+      if (instance.activationId) {
+        await manager.query('UPDATE activations SET deregistered_count = deregistered_count + 1 WHERE activation_id = $1', [
+          instance.activationId,
+        ]);
+      }
+      await manager.delete(AccessKeyEntity, { instanceId, role: 'agent' });
+      await manager.update(InstanceEntity, { instanceId }, {
+        agentRegisteredAt: null,
+        agentVersion: null,
+        agentHostname: null,
+        lastHeartbeatAt: null,
+        activationId: null,
+      });
+      await this.accessKeys.announceRevoked(manager, agentKeys.map((k) => k.accessKeyId));
+      return instance;
+    });
+  }
+
   async list(
     regionId: string,
     instanceIds: string[] | undefined,
