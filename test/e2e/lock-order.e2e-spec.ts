@@ -2,7 +2,7 @@ import { AgentActions } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
 import { Client } from 'pg';
 import { eventually, registeredAgentState } from '../support/agents';
-import { call, newCommand, newInstance } from '../support/factories';
+import { call, newActivation, newCommand, newInstance, registerAgent } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -99,5 +99,31 @@ describe('lock order: StopInvocation against outcome reports', () => {
     expect(row).toEqual({ stopped: true, next_fire_at: null, stopped_instance_ids: [...instances].sort() });
     const [invocation] = (await call(app, 'DescribeInvocations', { InvokeId: invokeId })).Invocations.Invocation;
     expect(invocation.InvocationStatus).toBe('Stopped');
+  });
+
+  it('DeregisterManagedInstance takes the activation before the instance, as registration does, so the two never deadlock', async () => {
+    const activation = await newActivation(app);
+    const instanceId = await newInstance(app, { withClient: false });
+    expect((await registerAgent(app, activation, instanceId)).status).toBe(200);
+    const [{ activation_id: activationId }] = await app.sql<{ activation_id: string }>('SELECT activation_id FROM instances WHERE instance_id = $1', [instanceId]);
+
+    // The test plays a registration: the activation row first...
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM activations WHERE activation_id = $1 FOR UPDATE', [activationId]);
+    const detach = app.admin.call('DeregisterManagedInstance', { RegionId: 'cn-hangzhou', InstanceId: instanceId });
+    await eventually(
+      () => app.sql(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`),
+      (rows) => rows.length === 1,
+    );
+    // ...then the instance row, which the waiting detach must not hold yet.
+    await blocker.query("SET LOCAL lock_timeout = '5s'");
+    await expect(blocker.query('SELECT 1 FROM instances WHERE instance_id = $1 FOR UPDATE', [instanceId])).resolves.toMatchObject({ rowCount: 1 });
+    await blocker.query('COMMIT');
+
+    await expect(detach).resolves.toMatchObject({ status: 200 });
+    const [row] = await app.sql<{ registered: boolean }>('SELECT agent_registered_at IS NOT NULL AS registered FROM instances WHERE instance_id = $1', [instanceId]);
+    expect(row.registered).toBe(false);
+    const deadlocks = await app.sql<{ deadlocks: number }>('SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()');
+    expect(deadlocks[0].deadlocks).toBe(0);
   });
 });

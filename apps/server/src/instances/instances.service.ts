@@ -50,7 +50,7 @@ export class InstancesService {
 
   async deregister(instanceId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const instance = await manager.findOne(InstanceEntity, { where: { instanceId }, lock: { mode: 'pessimistic_write' } });
+      const instance = await lockWithActivation(manager, { instanceId });
       if (!instance) throw new ApiError('InvalidInstance.NotFound');
       // Its agent's credential dies with it (FK cascade), and a managed instance frees its activation slot's count.
       if (instance.activationId) {
@@ -71,7 +71,7 @@ export class InstancesService {
    */
   async detachAgent(regionId: string, instanceId: string): Promise<InstanceEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const instance = await manager.findOne(InstanceEntity, { where: { instanceId, regionId }, lock: { mode: 'pessimistic_write' } });
+      const instance = await lockWithActivation(manager, { instanceId, regionId });
       if (!instance) throw new ApiError('InvalidInstance.NotFound');
       const agentKeys = await manager.find(AccessKeyEntity, { where: { instanceId, role: 'agent' }, select: { accessKeyId: true } });
       if (instance.agentRegisteredAt === null && agentKeys.length === 0) throw new ApiError('InvalidInstance.NoAgentRegistered');
@@ -113,5 +113,25 @@ export class InstancesService {
   /** The instances of `regionId` among `instanceIds`, locked against concurrent change. */
   async findForInvocation(manager: EntityManager, regionId: string, instanceIds: string[]): Promise<InstanceEntity[]> {
     return manager.find(InstanceEntity, { where: { regionId, instanceId: In(instanceIds) }, lock: { mode: 'pessimistic_read' } });
+  }
+}
+
+/**
+ * Locks an instance for a change that also updates its activation, in the order agent
+ * registration takes them (the activation, then the instance), so the two never deadlock. The
+ * activation is read first without a lock; if a registration changed it in between, again.
+ */
+async function lockWithActivation(
+  manager: EntityManager,
+  where: FindOptionsWhere<InstanceEntity>,
+): Promise<InstanceEntity | null> {
+  for (;;) {
+    const seen = await manager.findOne(InstanceEntity, { where, select: { instanceId: true, activationId: true } });
+    if (!seen) return null;
+    if (seen.activationId) {
+      await manager.query('SELECT 1 FROM activations WHERE activation_id = $1 FOR UPDATE', [seen.activationId]);
+    }
+    const instance = await manager.findOne(InstanceEntity, { where, lock: { mode: 'pessimistic_write' } });
+    if (!instance || instance.activationId === seen.activationId) return instance;
   }
 }
