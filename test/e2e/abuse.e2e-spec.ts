@@ -1,7 +1,10 @@
+import { AgentActions } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
+import { connect } from 'node:net';
+import { registeredAgentState } from '../support/agents';
 import { popClient } from '../support/sdk-clients';
 import { startReplica } from '../support/server-processes';
-import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableCounts, TestApp } from '../support/test-app';
+import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableCounts, tableSnapshot, TestApp } from '../support/test-app';
 
 /** Issue 5, abuse: per-key rate limits answer Throttling.User, and spare other keys. */
 describe('abuse', () => {
@@ -71,5 +74,71 @@ describe('revocation across replicas', () => {
     } finally {
       await replica.kill();
     }
+  });
+});
+
+/**
+ * A client trickling its request in is cut off once REQUEST_TIMEOUT_SECONDS have passed since it
+ * began, with a 408 in Alibaba's body; only receiving the request is bounded, not answering it.
+ * The bound is 2 s here, below the long poll, which the schema would refuse in production.
+ */
+describe('slow requests', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({}, { REQUEST_TIMEOUT_SECONDS: 2 });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  /** Sends `head`, then `trickle` a byte every 250 ms; resolves with what the server wrote once it closes. */
+  function trickle(head: string, rest: string): Promise<{ answer: string; unsent: number }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(app.port, '127.0.0.1');
+      let answer = '';
+      let sent = 0;
+      let timer: NodeJS.Timeout | undefined;
+      socket.on('connect', () => {
+        socket.write(head);
+        timer = setInterval(() => {
+          if (sent < rest.length && socket.writable) socket.write(rest[sent++]);
+        }, 250);
+      });
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      socket.on('error', () => {}); // a reset after the answer is the server closing: 'close' follows
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve({ answer, unsent: rest.length - sent });
+      });
+      socket.setTimeout(50_000, () => reject(new Error(`the server never cut the slow request off; it wrote: ${answer}`)));
+    });
+  }
+
+  const createCommandForm = (): string =>
+    app.admin.signedForm('CreateCommand', { RegionId: 'cn-hangzhou', Name: 'slow-body', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') });
+
+  it.each([
+    ['a body', (form: string) => [`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n`, form]],
+    ['headers', (form: string) => ['POST / HTTP/1.1\r\n', `Host: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n${form}`]],
+  ])('%s sent a byte every 250 ms is answered 408 RequestTimeout and the connection closed; nothing is written', async (_what, parts) => {
+    const before = await tableSnapshot(app);
+    const [head, rest] = parts(createCommandForm());
+    const { answer, unsent } = await trickle(head, rest);
+    expect(unsent).toBeGreaterThan(0);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ Code: 'RequestTimeout', HostId: 'cloud-assistant' });
+    await expect(tableSnapshot(app)).resolves.toEqual(before);
+  });
+
+  it('a long poll held longer than the request timeout is answered normally', async () => {
+    const { credentials } = await registeredAgentState(app);
+    const agent = new RpcClient({ endpoint: app.endpoint, accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret });
+    const started = Date.now();
+    const polled = await agent.call(AgentActions.poll, { WaitSeconds: '4' });
+    expect(polled).toMatchObject({ status: 200, body: { Tasks: [] } });
+    // It was held past the 2 s bound (nothing to deliver), so the bound did not cut it.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_900);
   });
 });

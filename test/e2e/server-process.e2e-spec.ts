@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, runNode, startNode } from '../support/processes';
@@ -77,6 +77,34 @@ describe('the server process', () => {
     }
   });
 
+  it('refuses to start, changing nothing, when the postgres user cannot reach DATA_DIR through a private parent', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'ca-private-'));
+    chmodSync(parent, 0o700);
+    const dataDir = join(parent, 'data');
+    const result = await runNode(SERVER, [], { env: baseEnv(dataDir, await freePort()) });
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toContain(`cannot reach DATA_DIR ${dataDir}: ${parent} (mode 0700)`);
+    expect(result.stdout + result.stderr).toContain(`chmod o+x ${parent}, or set DATA_DIR to a directory the postgres user can reach`);
+    expect(statSync(parent).mode & 0o7777).toBe(0o700);
+    expect(existsSync(join(dataDir, 'postgres'))).toBe(false);
+  });
+
+  it('starts on a DATA_DIR below a traversable parent without touching the parent', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'ca-traversable-'));
+    chmodSync(parent, 0o711);
+    const dataDir = join(parent, 'data');
+    mkdirSync(dataDir, { mode: 0o700 });
+    const server = await startNode(SERVER, [], { env: baseEnv(dataDir, await freePort()), ready: /API listening on/ });
+    try {
+      expect(statSync(parent).mode & 0o7777).toBe(0o711);
+      // DATA_DIR itself is the service's: it gains traversal (not listing) for the postgres user.
+      expect(statSync(dataDir).mode & 0o7777).toBe(0o701);
+    } finally {
+      server.child.kill('SIGTERM');
+      await exited(server.child);
+    }
+  });
+
   it('waits for a database that is not up yet instead of exiting', async () => {
     const pgDir = mkdtempSync(join(tmpdir(), 'ca-late-pg-'));
     let postgres = await startEmbeddedPostgres(pgDir);
@@ -105,6 +133,7 @@ describe('the server process', () => {
     ['PORT', 'eighty'],
     ['DELIVERY_TIMEOUT_SECONDS', '-1'],
     ['DATABASE_URL', 'mysql://nope'],
+    ['REQUEST_TIMEOUT_SECONDS', '30'],
   ])('refuses a bad %s at start-up with a message naming it', async (name, value) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ca-server-'));
     const result = await runNode(SERVER, [], { env: { ...baseEnv(dataDir, 1), [name]: value } });

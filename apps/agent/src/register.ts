@@ -1,4 +1,6 @@
 import { AGENT_REGISTER_PATH, AGENT_VERSION, AgentRegisterRequest, AgentRegisterResponse } from '@ca/protocol';
+import http from 'node:http';
+import https from 'node:https';
 import { hostname, platform } from 'node:os';
 import { AgentState } from './agent-state';
 
@@ -9,6 +11,8 @@ export interface RegisterOptions {
   activationCode: string;
   instanceId?: string;
   stateDir: string;
+  /** PEM of the CA to pin (https only); stored with the credentials for `agent run`. */
+  ca?: string;
 }
 
 /** `agent register` (SPEC §6): trades an activation for this machine's own credential. */
@@ -23,19 +27,39 @@ export async function register(options: RegisterOptions): Promise<AgentRegisterR
     agentVersion: AGENT_VERSION,
   };
   const server = options.server.replace(/\/$/, '');
-  const response = await fetch(server + AGENT_REGISTER_PATH, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(request),
-  });
-  const body = (await response.json()) as AgentRegisterResponse & { Code?: string; Message?: string };
-  if (!response.ok) throw new Error(`registration refused: ${body.Code ?? response.status}: ${body.Message ?? ''}`);
+  const response = await postJson(new URL(server + AGENT_REGISTER_PATH), JSON.stringify(request), options.ca);
+  let body: AgentRegisterResponse & { Code?: string; Message?: string };
+  try {
+    body = JSON.parse(response.text) as typeof body;
+  } catch {
+    throw new Error(`registration failed: ${response.status}: ${response.text.slice(0, 200)}`);
+  }
+  if (response.status >= 400) throw new Error(`registration refused: ${body.Code ?? response.status}: ${body.Message ?? ''}`);
   new AgentState(options.stateDir).writeCredentials({
     server,
     regionId: options.region,
     instanceId: body.InstanceId,
     accessKeyId: body.AccessKeyId,
     accessKeySecret: body.AccessKeySecret,
+    ...(options.ca ? { ca: options.ca } : {}),
   });
   return body;
+}
+
+/** node:https rather than fetch, which takes no CA of its own. */
+function postJson(url: URL, json: string, ca: string | undefined): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const body = Buffer.from(json);
+    const options = { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } };
+    const onResponse = (response: http.IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    };
+    const request = url.protocol === 'https:' ? https.request(url, { ...options, ...(ca ? { ca } : {}) }, onResponse) : http.request(url, options, onResponse);
+    request.setTimeout(30_000, () => request.destroy(new Error('no answer from the service')));
+    request.on('error', reject);
+    request.end(body);
+  });
 }

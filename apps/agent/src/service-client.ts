@@ -37,7 +37,10 @@ export class ServiceClient {
     });
     this.url = new URL(credentials.server.replace(/\/$/, '') + '/');
     this.transport = this.url.protocol === 'https:' ? https : http;
-    this.agent = new this.transport.Agent({ keepAlive: true });
+    // With a pinned CA, only certificates it issued are accepted (the system store is not used).
+    this.agent = this.url.protocol === 'https:' && credentials.ca
+      ? new https.Agent({ keepAlive: true, ca: credentials.ca })
+      : new this.transport.Agent({ keepAlive: true });
   }
 
   async call<T = Record<string, unknown>>(action: string, params: Record<string, string>, signal?: AbortSignal): Promise<T> {

@@ -6,7 +6,9 @@ const USAGE = `usage: npm run cli -- <Action> [--<Param> <value> …]
   e.g. npm run cli -- DescribeRegions
        npm run cli -- InvokeCommand --RegionId cn-hangzhou --CommandId c-… --InstanceIds '["i-…"]'
   Signs with ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET or the server's generated ./.data/credentials.json;
-  talks to CLOUD_ASSISTANT_ENDPOINT (default http://127.0.0.1:8080).`;
+  talks to CLOUD_ASSISTANT_ENDPOINT (default: the credentials file's endpoint, else http://127.0.0.1:8080).
+  An https:// endpoint is checked against the system CAs; for a private CA, run with
+  NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`;
 
 async function main(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;

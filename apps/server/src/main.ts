@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config/config.schema';
+import { ConfigError, loadConfig, serviceScheme } from './config/config.schema';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
 import { toApiError } from './api/error-mapping';
@@ -32,8 +32,9 @@ async function main(): Promise<void> {
   await untilDatabaseAnswers(() => runMigrations(databaseUrl!));
   const app = await createServer(config, databaseUrl);
   await app.listen({ port: config.PORT, host: config.HOST, backlog: LISTEN_BACKLOG });
-  serverLogger.log(`Cloud Assistant API listening on http://${config.HOST}:${config.PORT}`);
-  serverLogger.log(`Dashboard: http://${config.HOST}:${config.PORT}/dashboard/`);
+  const origin = `${serviceScheme(config)}://${config.HOST}:${config.PORT}`;
+  serverLogger.log(`Cloud Assistant API listening on ${origin}`);
+  serverLogger.log(`Dashboard: ${origin}/dashboard/`);
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

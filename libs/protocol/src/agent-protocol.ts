@@ -30,6 +30,11 @@ export interface AgentCredentials {
   instanceId: string;
   accessKeyId: string;
   accessKeySecret: string;
+  /**
+   * PEM of the CA the server's certificate must chain to (`--ca-file` at registration), kept
+   * here so every later `agent run` pins it too; absent: the system's CA store.
+   */
+  ca?: string;
 }
 
 export const AGENT_VERSION = '1.0.0';

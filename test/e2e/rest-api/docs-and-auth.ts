@@ -27,6 +27,26 @@ export function docsAndAuthTests(suite: RestSuite): void {
       }
       expect(document.components.schemas.Error.required).toEqual(['requestId', 'code', 'message']);
     });
+
+    it('Swagger UI keeps no credentials in localStorage and may not be framed or load foreign scripts', async () => {
+      const init = await fetch(`${suite.app.endpoint}/docs/swagger-ui-init.js`);
+      expect(init.status).toBe(200);
+      const script = await init.text();
+      expect(script).toContain('customOptions');
+      expect(script).not.toMatch(/persistAuthorization["']?\s*:\s*true/);
+      for (const path of ['/docs', '/docs/swagger-ui-init.js', '/docs/swagger-ui-bundle.js', '/docs/json']) {
+        const response = await fetch(`${suite.app.endpoint}${path}`);
+        await response.arrayBuffer(); // an unread body would keep the connection busy past the suite
+        expect(response.status).toBe(200);
+        const csp = response.headers.get('content-security-policy') ?? '';
+        expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).toContain("script-src 'self';");
+        expect(csp).toContain("object-src 'none'");
+        expect(response.headers.get('x-frame-options')).toBe('DENY');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      }
+    });
   });
 
   describe('authentication and authorization', () => {

@@ -34,11 +34,20 @@ export class EdgeErrorFilter implements ExceptionFilter {
   }
 }
 
-/** Node's own refusals (a request line or headers over the limit, a malformed request), same body. */
+const NODE_REFUSALS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: 'RequestHeaderFieldsTooLarge',
+  ERR_HTTP_REQUEST_TIMEOUT: 'RequestTimeout',
+};
+
+/**
+ * Node's own refusals (a request line or headers over the limit, a malformed request, a request
+ * not received in full within REQUEST_TIMEOUT_SECONDS), same body. The connection is closed: the
+ * rest of a refused request is never read, so nothing of it reaches a controller.
+ */
 export function clientErrorHandler(hostId: string) {
   return (error: NodeJS.ErrnoException, socket: Socket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return void socket.destroy();
-    const apiError = error.code === 'HPE_HEADER_OVERFLOW' ? new ApiError('RequestHeaderFieldsTooLarge') : new ApiError('InvalidParameter.Encoding');
+    const apiError = new ApiError(NODE_REFUSALS[error.code ?? ''] ?? 'InvalidParameter.Encoding');
     const body = errorBody(hostId, apiError);
     socket.end(
       `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status]}\r\nContent-Type: application/json;charset=utf-8\r\n` +

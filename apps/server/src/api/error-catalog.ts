@@ -110,6 +110,7 @@ export const ERROR_CATALOG = {
   'InvalidParameter.Encoding': { status: 400, message: 'The request could not be decoded.' },
   'RequestEntityTooLarge': { status: 413, message: 'The request body is larger than the limit.' },
   RequestHeaderFieldsTooLarge: { status: 431, message: 'The request line or headers are larger than the limit.' },
+  RequestTimeout: { status: 408, message: 'The request was not received in full within the time limit.' },
   'UnsupportedMediaType': {
     status: 415,
     message: 'The request body must be application/x-www-form-urlencoded.',

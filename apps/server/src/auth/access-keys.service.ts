@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { APP_CONFIG } from '../config/app-config.token';
 import { PgListener } from '../database/pg-listener';
-import type { AppConfig } from '../config/config.schema';
+import { AppConfig, serviceScheme } from '../config/config.schema';
 import { AccessKeyEntity, AccessKeyRole } from './access-key.entity';
 import { SecretBox } from './secret-box';
 import { ServiceSettingEntity } from './service-setting.entity';
@@ -162,7 +162,7 @@ export class AccessKeysService {
     const dir = resolve(this.config.DATA_DIR);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'credentials.json');
-    const endpoint = `http://${this.config.HOST}:${this.config.PORT}`;
+    const endpoint = `${serviceScheme(this.config)}://${this.config.HOST}:${this.config.PORT}`;
     writeFileSync(file, JSON.stringify({ ...issued, endpoint }, null, 2) + '\n', { mode: 0o600 });
     chmodSync(file, 0o600);
     return file;

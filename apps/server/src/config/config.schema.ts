@@ -1,3 +1,6 @@
+import { MAX_POLL_WAIT_SECONDS } from '@ca/protocol';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -47,15 +50,58 @@ export const configSchema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Finished records and invocations older than this are deleted in the background; 0 keeps them forever. */
     RECORD_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
+    /**
+     * How long a client may take to send a whole request (headers and body). A long poll's hold
+     * is time spent answering, not receiving, so this only has to be above it to leave a margin.
+     */
+    REQUEST_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(MAX_POLL_WAIT_SECONDS + 1, `must be more than the agents' long poll (${MAX_POLL_WAIT_SECONDS} s)`)
+      .max(3600)
+      .default(60),
+    /** PEM certificate (chain) and private key: set both and the service speaks HTTPS only. */
+    TLS_CERT_FILE: z.string().optional(),
+    TLS_KEY_FILE: z.string().optional(),
   })
   .refine((c) => !c.BOOTSTRAP_ACCESS_KEY_ID === !c.BOOTSTRAP_ACCESS_KEY_SECRET, {
     message: 'BOOTSTRAP_ACCESS_KEY_ID and BOOTSTRAP_ACCESS_KEY_SECRET must be set together',
     path: ['BOOTSTRAP_ACCESS_KEY_ID'],
-  });
+  })
+  .superRefine(checkTls);
+
+/** Both TLS files or neither, readable, and a key that belongs to the certificate. */
+function checkTls(c: { TLS_CERT_FILE?: string; TLS_KEY_FILE?: string }, ctx: z.RefinementCtx): void {
+  if (!c.TLS_CERT_FILE && !c.TLS_KEY_FILE) return;
+  if (!c.TLS_CERT_FILE || !c.TLS_KEY_FILE) {
+    const missing = c.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'TLS_CERT_FILE and TLS_KEY_FILE must be set together' });
+    return;
+  }
+  const files: Record<string, Buffer> = {};
+  for (const name of ['TLS_CERT_FILE', 'TLS_KEY_FILE'] as const) {
+    try {
+      files[name] = readFileSync(c[name]!);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `cannot read ${c[name]}: ${(error as Error).message}` });
+    }
+  }
+  if (!files.TLS_CERT_FILE || !files.TLS_KEY_FILE) return;
+  try {
+    createSecureContext({ cert: files.TLS_CERT_FILE, key: files.TLS_KEY_FILE });
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', path: ['TLS_CERT_FILE'], message: `not a PEM certificate matching TLS_KEY_FILE: ${(error as Error).message}` });
+  }
+}
 
 export type AppConfig = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {}
+
+/** The scheme clients reach this service with. */
+export function serviceScheme(config: Pick<AppConfig, 'TLS_CERT_FILE'>): 'http' | 'https' {
+  return config.TLS_CERT_FILE ? 'https' : 'http';
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const source = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));

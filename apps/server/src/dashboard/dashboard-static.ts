@@ -14,7 +14,7 @@ const ALWAYS_REVALIDATE = 'no-cache';
  * The page may talk to this origin only: a stolen-script or framing attack on a page that holds
  * an admin secret in sessionStorage is what these headers are for.
  */
-const SECURITY_HEADERS: Record<string, string> = {
+export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, existsSync, fchownSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -37,13 +37,13 @@ export async function startEmbeddedPostgres(
   const root = resolve(dataDir);
   const clusterDir = join(root, 'postgres');
   const stateFile = join(root, 'embedded-postgres.json');
-  mkdirSync(root, { recursive: true });
   const runAs = process.getuid?.() === 0 ? ensurePostgresUser() : undefined;
+  // Directories we create here are ours: traversable (not listable) by the postgres user.
+  mkdirSync(root, { recursive: true, mode: runAs ? 0o711 : 0o777 });
   if (runAs) {
-    // The postgres user must reach its data directory and the binaries: grant traversal (not
-    // listing) on any directory above them that denies it, e.g. a checkout under a 0700 temp dir.
-    grantTraversal(root, log);
-    grantTraversal(dirname(binaries().postgres), log);
+    requireReachable(dirname(root), runAs, `DATA_DIR ${root}`, 'or set DATA_DIR to a directory the postgres user can reach');
+    grantTraversal(root, runAs, log);
+    requireReachable(dirname(binaries().postgres), runAs, 'the embedded PostgreSQL binaries', 'or install the service where the postgres user can reach it');
   }
 
   const running = await findRunningCluster(clusterDir, stateFile);
@@ -86,16 +86,42 @@ function binaries(): { postgres: string; initdb: string } {
   return { postgres: join(bin, 'postgres'), initdb: join(bin, 'initdb') };
 }
 
-function grantTraversal(path: string, log: (line: string) => void): void {
-  const parts = resolve(path).split('/').filter(Boolean);
-  for (let i = 1; i <= parts.length; i++) {
+/** Whether `runAs` may search (traverse) `dir`, asked as that user: ACLs and groups count as the kernel sees them. */
+function canTraverse(dir: string, runAs: SystemUser): boolean {
+  return spawnSync('test', ['-x', dir], { uid: runAs.uid, gid: runAs.gid, stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Fails, naming the directory in the way, when the postgres user cannot reach `path`. The
+ * directories above DATA_DIR and the binaries are the operator's: their permissions are never
+ * changed here (a private 0700 directory stays private).
+ */
+function requireReachable(path: string, runAs: SystemUser, what: string, alternative: string): void {
+  const target = resolve(path);
+  if (canTraverse(target, runAs)) return;
+  const parts = target.split('/').filter(Boolean);
+  let blocked = target;
+  for (let i = 0; i <= parts.length; i++) {
     const dir = '/' + parts.slice(0, i).join('/');
-    const mode = statSync(dir).mode;
-    if ((mode & 0o001) === 0) {
-      chmodSync(dir, (mode & 0o7777) | 0o001);
-      log(`granted traversal (o+x) on ${dir} so the postgres user can reach the embedded database`);
+    if (!canTraverse(dir, runAs)) {
+      blocked = dir;
+      break;
     }
   }
+  const mode = (statSync(blocked).mode & 0o7777).toString(8).padStart(4, '0');
+  throw new Error(
+    `the postgres user (uid ${runAs.uid}), which runs the embedded database, cannot reach ${what}: ` +
+      `${blocked} (mode ${mode}) does not let it through. Nothing was changed. ` +
+      `Fix: chmod o+x ${blocked}, ${alternative}, or set DATABASE_URL to use a PostgreSQL of your own.`,
+  );
+}
+
+/** DATA_DIR itself is the service's own: it is given traversal for the postgres user if it lacks it. */
+function grantTraversal(dir: string, runAs: SystemUser, log: (line: string) => void): void {
+  if (canTraverse(dir, runAs)) return;
+  const mode = statSync(dir).mode & 0o7777;
+  chmodSync(dir, mode | 0o001);
+  log(`granted traversal (o+x) on DATA_DIR ${dir} so the postgres user can reach the embedded database`);
 }
 
 function ensurePostgresUser(): SystemUser {

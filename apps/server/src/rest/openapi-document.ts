@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { SECURITY_HEADERS } from '../dashboard/dashboard-static';
 import { MALFORMED_INPUT, openApiComponentSchemas } from './openapi';
 import { BASIC_AUTH } from './rest-common';
 import { RestModule } from './rest.module';
@@ -33,13 +34,32 @@ export function buildRestDocument(app: NestFastifyApplication): OpenAPIObject {
   return document;
 }
 
+/**
+ * The dashboard's headers, with the one allowance Swagger UI needs: its page and its React
+ * components set inline styles. Its scripts are all files from this origin, so no inline script
+ * runs. A key typed into "Authorize" lives in the page's memory only (persistAuthorization off):
+ * kept in localStorage it would outlive the tab, readable by any script on this origin.
+ */
+const DOCS_HEADERS: Record<string, string> = {
+  ...SECURITY_HEADERS,
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+};
+
 /** Swagger UI at /docs, the JSON document at /docs/json; both public, like any API reference. */
 export function serveRestDocs(app: NestFastifyApplication): void {
   const document = buildRestDocument(app);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const path = request.url.split('?')[0];
+    if (path === `/${DOCS_PATH}` || path.startsWith(`/${DOCS_PATH}/`)) reply.headers(DOCS_HEADERS);
+    done();
+  });
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: DOCS_JSON_PATH,
     raw: ['json'],
     customSiteTitle: 'Cloud Assistant REST API',
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: { persistAuthorization: false },
   });
 }
