@@ -1,7 +1,7 @@
 import { formatV1Timestamp, percentEncode, RpcClient, sha256Hex, signV1, signV3 } from '@ca/signing';
 import { XMLParser } from 'fast-xml-parser';
 import { randomUUID } from 'node:crypto';
-import { newActivation, newInstance, registerAgent, REGION } from '../support/factories';
+import { call, newActivation, newCommand, newInstance, registerAgent, REGION } from '../support/factories';
 import { $Ecs, ecsClient, popClient } from '../support/sdk-clients';
 import { sendFrom, SourcedResponse } from '../support/source-address';
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableSnapshot, TestApp } from '../support/test-app';
@@ -123,6 +123,38 @@ describe('authentication', () => {
       });
     });
 
+    it('refuses a signed DescribeRegions whose x-acs-action header names CreateAccessKey: IncompleteSignature (400), no key created', async () => {
+      const before = await tableSnapshot(app);
+      const params = v1Params('DescribeRegions', {});
+      const response = await post(encode({ ...params, Signature: signV1('POST', params, ADMIN_KEY_SECRET) }), { 'x-acs-action': 'CreateAccessKey' });
+      expect(response).toMatchObject({ status: 400, body: { Code: 'IncompleteSignature' } });
+      expect(response.body).not.toHaveProperty('AccessKeySecret');
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
+    });
+
+    it('refuses a signed DescribeCommands whose x-acs-action header names DeleteCommand: the command is still there', async () => {
+      const commandId = await newCommand(app);
+      const before = await tableSnapshot(app);
+      const params = v1Params('DescribeCommands', { RegionId: REGION, CommandId: commandId });
+      const response = await post(encode({ ...params, Signature: signV1('POST', params, ADMIN_KEY_SECRET) }), { 'x-acs-action': 'DeleteCommand' });
+      expect(response).toMatchObject({ status: 400, body: { Code: 'IncompleteSignature' } });
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
+      const described = await call(app, 'DescribeCommands', { CommandId: commandId });
+      expect(described.Commands.Command.map((c: { CommandId: string }) => c.CommandId)).toEqual([commandId]);
+    });
+
+    it('accepts an x-acs-action header that names the signed action', async () => {
+      const params = v1Params('DescribeRegions', {});
+      const response = await post(encode({ ...params, Signature: signV1('POST', params, ADMIN_KEY_SECRET) }), { 'x-acs-action': 'DescribeRegions' });
+      expect(response.status).toBe(200);
+    });
+
+    it('refuses a signed Version other than 2014-05-26 even when an unsigned x-acs-version header states the right one', async () => {
+      const params = v1Params('DescribeRegions', { Version: '2099-01-01' });
+      const response = await post(encode({ ...params, Signature: signV1('POST', params, ADMIN_KEY_SECRET) }), { 'x-acs-version': '2014-05-26' });
+      expect(response).toMatchObject({ status: 400, body: { Code: 'InvalidParameter.Version' } });
+    });
+
     it('refuses an unsigned request: MissingParameter.AccessKeyId (400)', async () => {
       await expect(post('Action=DescribeRegions')).resolves.toMatchObject({
         status: 400,
@@ -205,6 +237,23 @@ describe('authentication', () => {
     it('refuses an expired x-acs-date', async () => {
       const request = v3Request({}, '', { date: new Date(Date.now() - 30 * 60_000) });
       await expect(send(request)).resolves.toMatchObject({ status: 400, body: { Code: 'InvalidTimeStamp.Expired' } });
+    });
+
+    it('refuses an Action parameter that names another action than the signed x-acs-action: InvalidParameter.Action, nothing written', async () => {
+      const before = await tableSnapshot(app);
+      const request = v3Request({ Action: 'CreateAccessKey', Role: 'admin' });
+      await expect(send(request)).resolves.toMatchObject({ status: 400, body: { Code: 'InvalidParameter.Action' } });
+      await expect(tableSnapshot(app)).resolves.toEqual(before);
+    });
+
+    it('refuses an unsigned x-acs-version header: IncompleteSignature', async () => {
+      const request = v3Request({}, '', { signedHeaders: ['content-type', 'host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce'] });
+      await expect(send(request)).resolves.toMatchObject({ status: 400, body: { Code: 'IncompleteSignature' } });
+    });
+
+    it('refuses an unsigned content-type on a request with a body: IncompleteSignature', async () => {
+      const request = v3Request({}, 'AcceptLanguage=en-US', { signedHeaders: ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version'] });
+      await expect(send(request)).resolves.toMatchObject({ status: 400, body: { Code: 'IncompleteSignature' } });
     });
 
     it('refuses a signature that leaves the nonce unsigned: IncompleteSignature', async () => {

@@ -78,6 +78,34 @@ describe('dispatch: isolation and outages', () => {
     expect((await call(app, 'DescribeInvocations', { InvokeId: invokeId })).Invocations.Invocation[0].InvocationStatus).toBe('Success');
   });
 
+  it.each([
+    ['OutputBytes', '99999999999', { OutputBytes: '99999999999' }],
+    ['FinishedTime', '-100000-01-01', { FinishedTime: '-100000-01-01' }],
+    ['FinishedTime', 'an hour ahead', { FinishedTime: new Date(Date.now() + 3_600_000).toISOString() }],
+    ['Offset', '4294967296', { Offset: '4294967296' }],
+  ])('a report with %s %s is refused (400 naming it) and writes nothing; a good report sent with it is recorded', async (field, _value, bad) => {
+    const states = await Promise.all([registeredAgentState(app), registeredAgentState(app)]);
+    const invokeId = await invoke('echo report', states.map((s) => s.instanceId));
+    const clients = states.map((s) => new RpcClient({ endpoint: app.endpoint, accessKeyId: s.credentials.accessKeyId, accessKeySecret: s.credentials.accessKeySecret }));
+    const [badRecord, goodRecord] = await Promise.all(
+      clients.map(async (client) => ((await client.call(AgentActions.poll, { WaitSeconds: '0' })).body.Tasks as Array<{ RecordId: string }>)[0].RecordId),
+    );
+    const row = async (recordId: string) => (await app.sql<{ row: string }>('SELECT to_jsonb(r)::text AS row FROM invocation_records r WHERE record_id = $1', [recordId]))[0].row;
+    const badBefore = await row(badRecord);
+    const report = { Status: 'Success', ExitCode: '0', OutputBytes: '7', Offset: '0', Output: Buffer.from('report\n').toString('base64') };
+
+    const [refused, good] = await Promise.all([
+      clients[0].call(AgentActions.finish, { RecordId: badRecord, ...report, ...bad }),
+      clients[1].call(AgentActions.finish, { RecordId: goodRecord, ...report, FinishedTime: new Date().toISOString() }),
+    ]);
+
+    expect(refused).toMatchObject({ status: 400, body: { Code: `InvalidParameter.${field}` } });
+    expect(good.status).toBe(200);
+    await expect(row(badRecord)).resolves.toBe(badBefore);
+    const rows = await results(invokeId);
+    expect(rows.map((r) => [r.InstanceId, r.InvocationStatus]).sort()).toEqual([[states[0].instanceId, 'Running'], [states[1].instanceId, 'Success']].sort());
+  });
+
   it('an operator key cannot call agent actions', async () => {
     await expect(app.admin.call(AgentActions.poll, { WaitSeconds: '0' })).resolves.toMatchObject({
       status: 403,

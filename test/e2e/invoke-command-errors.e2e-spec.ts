@@ -23,11 +23,16 @@ function errorBody(response: RawRpcResponse, format: string): Record<string, unk
 describe('InvokeCommand errors', () => {
   let app: TestApp;
   let commandId: string;
+  /** 24,500 bytes of `{{a}}`: within the 24 KB limit as written, 98 MB with a 20 KB value. */
+  let repeatingCommandId: string;
+  let shortCommandId: string;
   const instances: Record<'ready' | 'classic' | 'stopped' | 'noClient' | 'stoppedNoClient', string> = {} as never;
 
   beforeAll(async () => {
     app = await startTestApp();
     commandId = await newCommand(app);
+    repeatingCommandId = await newCommand(app, { EnableParameter: 'true' }, '{{a}}'.repeat(4900));
+    shortCommandId = await newCommand(app, { EnableParameter: 'true' }, 'echo {{a}}');
     instances.ready = await newInstance(app);
     instances.classic = await newInstance(app, { networkType: 'classic' });
     instances.stopped = await newInstance(app, { status: 'Stopped' });
@@ -79,6 +84,8 @@ describe('InvokeCommand errors', () => {
     ['a duplicate instance id', () => list(instances.ready, instances.ready), 'InstanceIds.Duplicated'],
     ['an unparseable Frequency', () => ({ ...base(), Timed: 'true', Frequency: 'every tuesday' }), 'InvalidParam.Frequency'],
     ['a Frequency that never fires again', () => ({ ...base(), Timed: 'true', Frequency: '0 0 0 1 1 ? 2020' }), 'InvalidParam.Frequency'],
+    ['{{a}} 4,900 times with a 20 KB value (98 MB rendered)', () => ({ ...base(), CommandId: repeatingCommandId, Parameters: JSON.stringify({ a: 'x'.repeat(20 * 1024) }) }), 'CmdContent.ExceedLimit'],
+    ['a rendering one byte over 24 KB', () => ({ ...base(), CommandId: shortCommandId, Parameters: JSON.stringify({ a: 'x'.repeat(24 * 1024 - 4) }) }), 'CmdContent.ExceedLimit'],
   ];
 
   /**
@@ -151,6 +158,28 @@ describe('InvokeCommand errors', () => {
         }
       },
     );
+  });
+
+  it.each(paths)('a rendering of exactly 24 KB succeeds via the %s, and is stored as rendered', async (_path, extra) => {
+    const params = { ...base(), CommandId: shortCommandId, Parameters: JSON.stringify({ a: 'x'.repeat(24 * 1024 - 5) }) };
+    const body = await call(app, 'InvokeCommand', { ...params, ...extra(params) });
+    const [row] = await app.sql<{ size: number }>('SELECT octet_length(command_content)::int AS size FROM invocations WHERE invoke_id = $1', [body.InvokeId]);
+    expect(row.size).toBe(24 * 1024);
+  });
+
+  it('RunCommand refuses parameters that render over 24 KB: CmdContent.ExceedLimit, neither command nor invocation written', async () => {
+    const before = await tableSnapshot(app);
+    const response = await app.admin.call('RunCommand', {
+      RegionId: REGION,
+      InstanceIds: JSON.stringify([instances.ready]),
+      Type: 'RunShellScript',
+      ContentEncoding: 'PlainText',
+      CommandContent: '{{a}}'.repeat(4900),
+      EnableParameter: 'true',
+      Parameters: JSON.stringify({ a: 'x'.repeat(20 * 1024) }),
+    });
+    expect(response).toMatchObject({ status: 400, body: { Code: 'CmdContent.ExceedLimit' } });
+    await expect(tableSnapshot(app)).resolves.toEqual(before);
   });
 
   it.each(paths)('the same request succeeds via the %s once the instances qualify', async (_path, extra) => {

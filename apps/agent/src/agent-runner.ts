@@ -1,4 +1,4 @@
-import { AGENT_VERSION, AgentActions, AgentCredentials, AgentPollResponse, AgentTask, HEARTBEAT_INTERVAL_SECONDS, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
+import { AGENT_VERSION, AgentActions, AgentCredentials, AgentPollResponse, AgentTask, HEARTBEAT_INTERVAL_SECONDS, MAX_REPORTED_OUTPUT_BYTES, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
 import { hostname } from 'node:os';
 import { FinishReport, Journal } from './journal';
 import { RefusedError, ServiceClient, sleep, withRetry } from './service-client';
@@ -170,7 +170,7 @@ export class AgentRunner {
         const params: Record<string, string> = {
           RecordId: recordId,
           Status: report.status,
-          OutputBytes: String(report.outputBytes),
+          OutputBytes: String(Math.min(report.outputBytes, MAX_REPORTED_OUTPUT_BYTES)),
           FinishedTime: report.finishedTime,
           Offset: String(report.outputOffset),
           Output: report.outputBase64,

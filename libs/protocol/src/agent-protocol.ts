@@ -51,6 +51,9 @@ export const AGENT_VERSION = '1.0.0';
  *   output (the first OUTPUT_LIMIT_BYTES are kept); a repeated piece adds only what is new.
  * - AgentFinishTask: RecordId, Status, ExitCode?, ErrorCode?, ErrorInfo?, OutputBytes,
  *   FinishedTime, Offset?, Output? → {} — the first outcome wins; a repeat is acknowledged and ignored.
+ *   OutputBytes and Offset are 0 to MAX_REPORTED_OUTPUT_BYTES, ExitCode a 32-bit integer,
+ *   FinishedTime ISO 8601 with a zone, at most MAX_REPORT_AGE_DAYS old and not in the future
+ *   beyond the signature's clock skew; anything else is refused (400 InvalidParameter.<Field>).
  */
 export const AgentActions = {
   heartbeat: 'AgentHeartbeat',
@@ -62,6 +65,10 @@ export const AgentActions = {
 export const REDELIVER_AFTER_SECONDS = 10;
 export const MAX_POLL_WAIT_SECONDS = 30;
 export const OUTPUT_LIMIT_BYTES = 24 * 1024;
+/** OutputBytes and Offset are 32-bit (Dropped is an int): an agent reports more output as this much. */
+export const MAX_REPORTED_OUTPUT_BYTES = 2147483647;
+/** How long ago a FinishedTime may be: an agent keeps its report while the service is unreachable. */
+export const MAX_REPORT_AGE_DAYS = 366;
 export const HEARTBEAT_INTERVAL_SECONDS = 10;
 
 export type CommandType = 'RunShellScript' | 'RunBatScript' | 'RunPowerShellScript';

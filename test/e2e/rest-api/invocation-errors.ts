@@ -44,6 +44,17 @@ export function invocationErrorTests(suite: RestSuite): void {
       expect(await tableSnapshot(suite.app)).toEqual(before);
     });
 
+    it('refuses parameters that render over 24 KB as InvokeCommand does: CmdContent.ExceedLimit, creating nothing', async () => {
+      const repeating = await newCommand(suite.app, { EnableParameter: 'true' }, '{{a}}'.repeat(4900));
+      const value = 'x'.repeat(20 * 1024);
+      const before = await tableSnapshot(suite.app);
+      const rest = await suite.admin.call('POST', '/v1/invocations', { body: { commandId: repeating, instanceIds: [instanceId], parameters: { a: value } } });
+      expect(refusal(rest)).toEqual({ status: 400, code: 'CmdContent.ExceedLimit' });
+      const rpcParams = { CommandId: repeating, InstanceIds: JSON.stringify([instanceId]), Parameters: JSON.stringify({ a: value }) };
+      expect(await rpcRefusal(suite.app, 'InvokeCommand', rpcParams)).toEqual({ status: 400, code: 'CmdContent.ExceedLimit' });
+      expect(await tableSnapshot(suite.app)).toEqual(before);
+    });
+
     it('answers 404 InvalidInvokeId.NotFound for an unknown invocation on every route, as StopInvocation does', async () => {
       const params = { invokeId: 't-nosuchinvocation' };
       const notFound = { status: 404, code: 'InvalidInvokeId.NotFound' };

@@ -104,6 +104,7 @@ export const ERROR_CATALOG = {
     message: 'Specified api is not found, please check your url and method.',
   },
   'InvalidParameter.Format': { status: 400, message: 'The specified Format must be JSON or XML.' },
+  'InvalidParameter.Action': { status: 400, message: 'The Action parameter and the x-acs-action header name different actions.' },
   'InvalidParameter.Version': { status: 400, message: 'The specified Version must be 2014-05-26.' },
   'InvalidParameter.Duplicate': { status: 400, message: 'A request parameter was given more than once.' },
   'InvalidParameter.TooMany': { status: 400, message: 'The request carries too many parameters.' },

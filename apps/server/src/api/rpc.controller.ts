@@ -62,8 +62,7 @@ export class RpcController {
         throw new ApiError('InvalidAction.NotFound', `Specified api is not found, please check your url and method: ${action.slice(0, 64)}`);
       }
       annotateRequest({ action, invokeId: incoming.params.get('InvokeId') });
-      const version = incoming.headers['x-acs-version'] ?? incoming.params.get('Version');
-      if (version !== undefined && version !== API_VERSION) throw new ApiError('InvalidParameter.Version');
+      checkVersion(incoming);
       const authenticated = await this.authFailures.guard(request.ip, claimedAccessKeyId(incoming), () => this.authenticator.authenticate(incoming));
       const caller = authenticated.caller;
       nonce = authenticated.nonce;
@@ -122,10 +121,31 @@ export class RpcController {
     }
   }
 
+  /**
+   * The action the signature covers. V1 signs the parameters and no header, so its action is
+   * the Action parameter; an x-acs-action header naming another would turn a signed read into
+   * any other action. V3 signs x-acs-action (RequestAuthenticator insists), and an Action
+   * parameter (also signed) naming another action makes the request ambiguous.
+   */
   private actionName(incoming: IncomingRpcRequest): string {
-    const name = incoming.headers['x-acs-action'] ?? incoming.params.get('Action');
-    if (!name) throw ApiError.missing('Action');
-    return name;
+    const header = incoming.headers['x-acs-action'];
+    const parameter = incoming.params.get('Action');
+    if (this.authenticator.isV3(incoming)) {
+      if (header !== undefined && parameter !== undefined && parameter !== header) {
+        throw new ApiError('InvalidParameter.Action', 'The Action parameter and the x-acs-action header name different actions.');
+      }
+      const name = header ?? parameter;
+      if (!name) throw ApiError.missing('Action');
+      return name;
+    }
+    if (!parameter) throw ApiError.missing('Action');
+    if (header !== undefined && header !== parameter) {
+      throw new ApiError(
+        'IncompleteSignature',
+        'The request signature does not conform to Aliyun standards: a V1 signature does not cover the x-acs-action header, and it names another action than the signed Action parameter.',
+      );
+    }
+    return parameter;
   }
 
   private send(reply: FastifyReply, status: number, format: ResponseFormat, root: string, body: object): void {
@@ -172,6 +192,16 @@ function decodeUtf8(body: Buffer): string {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
     throw new ApiError('InvalidParameter.Encoding', 'The request body is not valid UTF-8.');
+  }
+}
+
+/**
+ * Only one version exists, so every version the request states, signed or not (V1 signs no
+ * header, V3 need not sign x-acs-version), must be it: none can select other behaviour.
+ */
+function checkVersion(incoming: IncomingRpcRequest): void {
+  for (const version of [incoming.headers['x-acs-version'], incoming.params.get('Version')]) {
+    if (version !== undefined && version !== API_VERSION) throw new ApiError('InvalidParameter.Version');
   }
 }
 

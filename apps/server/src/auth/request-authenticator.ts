@@ -71,6 +71,10 @@ export class RequestAuthenticator {
     if (missingHeader) {
       throw new ApiError('IncompleteSignature', `The request signature does not conform to Aliyun standards: header ${missingHeader} must be present and signed.`);
     }
+    const unsignedHeader = v3SignedIfPresent(request).find((name) => !authorization.signedHeaders.includes(name));
+    if (unsignedHeader) {
+      throw new ApiError('IncompleteSignature', `The request signature does not conform to Aliyun standards: header ${unsignedHeader} must be signed when present.`);
+    }
     const key = await this.knownKey(authorization.accessKeyId);
     this.checkTimestamp(request.headers['x-acs-date']!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/);
     const payloadHash = request.headers['x-acs-content-sha256']!;
@@ -109,6 +113,17 @@ export class RequestAuthenticator {
   private mismatch(): ApiError {
     return new ApiError('SignatureDoesNotMatch');
   }
+}
+
+/**
+ * Headers that change what a V3 request means when present, so the signature must cover them
+ * (the official SDKs sign every x-acs-* header and content-type): the version, and the content
+ * type that decides how the body is read. With no body the content type is moot.
+ */
+function v3SignedIfPresent(request: IncomingRpcRequest): string[] {
+  const names = ['x-acs-version'];
+  if (request.rawBody.length > 0) names.push('content-type');
+  return names.filter((name) => request.headers[name] !== undefined);
 }
 
 function toCaller(key: VerifiableAccessKey, signatureVersion: 'V1' | 'V3'): Caller {

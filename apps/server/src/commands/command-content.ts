@@ -42,10 +42,23 @@ export function renderCommandContent(content: Buffer, declared: string[], values
   if (unknown.length > 0) {
     throw new ApiError('InvalidParameter.Parameters', `The command does not declare the parameters: ${unknown.join(', ')}`);
   }
-  const missing = declared.filter((name) => !(name in values));
+  // Own keys only: `{{constructor}}` must not be filled from Object.prototype.
+  const missing = declared.filter((name) => !Object.hasOwn(values, name));
   if (missing.length > 0) {
     throw new ApiError('InvalidParameter.Parameters', `The parameters have no value: ${missing.join(', ')}`);
   }
   if (declared.length === 0) return content;
-  return Buffer.from(content.toString('utf8').replace(PARAMETER_PATTERN, (whole, name: string) => values[name] ?? whole));
+  const text = content.toString('utf8');
+  // Measured before it is built: a short command repeating {{a}} would otherwise be rendered
+  // (and stored, once per invocation) at many times the limit before anything refused it.
+  const valueOf = (whole: string, name: string): string => (Object.hasOwn(values, name) ? values[name] : whole);
+  let size = Buffer.byteLength(text);
+  for (const [whole, name] of text.matchAll(PARAMETER_PATTERN)) size += Buffer.byteLength(valueOf(whole, name)) - Buffer.byteLength(whole);
+  if (size > MAX_COMMAND_CONTENT_BYTES) {
+    throw new ApiError(
+      'CmdContent.ExceedLimit',
+      `The length of the command content exceeds the upper limit: with its parameters filled in it is ${size} bytes, over ${MAX_COMMAND_CONTENT_BYTES}.`,
+    );
+  }
+  return Buffer.from(text.replace(PARAMETER_PATTERN, valueOf));
 }

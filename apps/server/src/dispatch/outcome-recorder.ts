@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AgentFinalStatus, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
 import { DataSource } from 'typeorm';
+import { toApiError } from '../api/error-mapping';
 import { queryRows } from '../database/query-rows';
 import { InvocationsRepository } from '../invocations/invocations.repository';
 import { operationsMetrics } from '../metrics/operations-metrics';
@@ -90,33 +91,62 @@ export class OutcomeRecorder {
     this.batch = [];
     // A report repeated within the batch (a retry racing the first) is recorded once.
     const unique = [...new Map(batch.map((r) => [`${r.instanceId}/${r.recordId}`, r])).values()];
-    const pieces = unique.map((r) => r.outcome.output && outputPiece(r.outcome.output.offset, r.outcome.output.data));
     let recorded: Set<string>;
     try {
-      recorded = await this.dataSource.transaction(async (manager) => {
-        const rows = await queryRows<{ instance_id: string; record_id: string; invoke_id: string }>(manager, RECORD_OUTCOMES, [
-          unique.map((r) => r.recordId),
-          unique.map((r) => r.instanceId),
-          unique.map((r) => r.outcome.status),
-          unique.map((r) => r.outcome.exitCode ?? null),
-          unique.map((r) => r.outcome.errorCode ?? ''),
-          unique.map((r) => (r.outcome.errorInfo ?? '').slice(0, 1024)),
-          unique.map((r) => r.outcome.outputBytes),
-          unique.map((r) => r.outcome.finishedAt),
-          pieces.map((p) => p?.offset ?? 0),
-          pieces.map((p) => p?.data ?? null),
-          OUTPUT_LIMIT_BYTES,
-        ]);
-        await this.invocations.refreshStatuses(manager, rows.map((r) => r.invoke_id));
-        return new Set(rows.map((r) => `${r.instance_id}/${r.record_id}`));
-      });
+      recorded = await this.write(unique);
     } catch (error) {
-      for (const report of batch) report.reject(error);
+      // One report the database refuses must not fail the others: each is tried on its own, so
+      // only its own sender gets the error. (AgentActionsHandler validates every value first;
+      // this is for whatever it did not foresee.) Not when the database is away: all would fail.
+      if (unique.length === 1 || toApiError(error).code === 'ServiceUnavailable') {
+        for (const report of batch) report.reject(error);
+        return;
+      }
+      recorded = new Set();
+      const failed = new Map<string, unknown>();
+      for (const report of unique) {
+        const key = `${report.instanceId}/${report.recordId}`;
+        try {
+          if ((await this.write([report])).has(key)) recorded.add(key);
+        } catch (alone) {
+          failed.set(key, alone);
+        }
+      }
+      for (const report of batch) {
+        const key = `${report.instanceId}/${report.recordId}`;
+        if (failed.has(key)) report.reject(failed.get(key));
+      }
+      this.settle(unique, batch.filter((r) => !failed.has(`${r.instanceId}/${r.recordId}`)), recorded);
       return;
     }
+    this.settle(unique, batch, recorded);
+  }
+
+  private settle(unique: Report[], batch: Report[], recorded: Set<string>): void {
     for (const report of unique) {
       if (recorded.has(`${report.instanceId}/${report.recordId}`)) operationsMetrics.recordsFinishedAs(report.outcome.status);
     }
     for (const report of batch) report.resolve(recorded.has(`${report.instanceId}/${report.recordId}`));
+  }
+
+  private write(unique: Report[]): Promise<Set<string>> {
+    const pieces = unique.map((r) => r.outcome.output && outputPiece(r.outcome.output.offset, r.outcome.output.data));
+    return this.dataSource.transaction(async (manager) => {
+      const rows = await queryRows<{ instance_id: string; record_id: string; invoke_id: string }>(manager, RECORD_OUTCOMES, [
+        unique.map((r) => r.recordId),
+        unique.map((r) => r.instanceId),
+        unique.map((r) => r.outcome.status),
+        unique.map((r) => r.outcome.exitCode ?? null),
+        unique.map((r) => r.outcome.errorCode ?? ''),
+        unique.map((r) => (r.outcome.errorInfo ?? '').slice(0, 1024)),
+        unique.map((r) => r.outcome.outputBytes),
+        unique.map((r) => r.outcome.finishedAt),
+        pieces.map((p) => p?.offset ?? 0),
+        pieces.map((p) => p?.data ?? null),
+        OUTPUT_LIMIT_BYTES,
+      ]);
+      await this.invocations.refreshStatuses(manager, rows.map((r) => r.invoke_id));
+      return new Set(rows.map((r) => `${r.instance_id}/${r.record_id}`));
+    });
   }
 }

@@ -63,7 +63,7 @@ export class InvocationsRestController {
   @ApiOperation({ operationId: 'invokeCommand', summary: 'Run a command on instances, now or on a schedule (InvokeCommand)' })
   @RestResponse(201, Invoked, 'Recorded; the runs are dispatched (or scheduled)')
   @RestErrors({
-    400: 'As InvokeCommand: MissingParameter.InstanceIds/CommandId/Frequency, InvalidParam.Frequency, InstanceIds.ExceedLimit, InstanceIds.Duplicated, InvalidInstance.NotVpc, InvalidInstanceStatus, InvalidInstance.NoClient, InvalidParameter.Parameters, …',
+    400: 'As InvokeCommand: MissingParameter.InstanceIds/CommandId/Frequency, InvalidParam.Frequency, InstanceIds.ExceedLimit, InstanceIds.Duplicated, InvalidInstance.NotVpc, InvalidInstanceStatus, InvalidInstance.NoClient, InvalidParameter.Parameters, CmdContent.ExceedLimit (the content with its parameters filled in is over 24 KB), …',
     403: 'Forbidden.RAM (readonly key), IdempotentParameterMismatch (clientToken reused for another request)',
     404: 'InvalidRegionId.NotFound, InvalidCmdId.NotFound, InvalidInstance.NotFound'
   })
