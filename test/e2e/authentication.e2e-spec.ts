@@ -372,7 +372,9 @@ describe('failed authentication throttling', () => {
   const codeOf = (response: SourcedResponse): string =>
     response.headers['content-type']?.toString().includes('xml') ? xml.parse(response.text).Error.Code : JSON.parse(response.text).Code;
 
-  it('after the address has spent its failures, even a correct signature from it is refused with 429 Throttling and Retry-After (JSON and XML); other addresses are not', async () => {
+  it('after the address has spent its failures, a correct signature from it is refused with 429 Throttling and Retry-After (JSON and XML) unless its key authenticated lately; other addresses are not', async () => {
+    const created = await app.admin.call('CreateAccessKey', { Role: 'readonly' });
+    const unused = { id: created.body.AccessKeyId as string, secret: created.body.AccessKeySecret as string };
     const attacker = '127.0.0.2';
     const failures: string[] = [];
     for (let i = 0; i < PER_ADDRESS; i++) {
@@ -384,11 +386,17 @@ describe('failed authentication throttling', () => {
 
     const before = await tableSnapshot(app);
     for (const format of ['JSON', 'XML']) {
-      const throttled = await rpcFrom(attacker, ADMIN_KEY_ID, ADMIN_KEY_SECRET, { Format: format });
+      const throttled = await rpcFrom(attacker, unused.id, unused.secret, { Format: format });
       expect({ status: throttled.status, code: codeOf(throttled) }).toEqual({ status: 429, code: 'Throttling' });
       expect(Number(throttled.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     }
     await expect(tableSnapshot(app)).resolves.toEqual(before);
+
+    // The admin key authenticated lately (it created the key above), so the failures of others
+    // sharing its address (a NAT, a proxy) do not lock it out; a wrong signature with it is
+    // still verified, and refused with Throttling.
+    expect((await rpcFrom(attacker, ADMIN_KEY_ID, ADMIN_KEY_SECRET)).status).toBe(200);
+    expect(codeOf(await rpcFrom(attacker, ADMIN_KEY_ID, 'wrong-secret'))).toBe('Throttling');
 
     // The same keys from another address, the readonly one included, still work.
     expect((await rpcFrom('127.0.0.3', ADMIN_KEY_ID, ADMIN_KEY_SECRET)).status).toBe(200);
@@ -410,8 +418,21 @@ describe('failed authentication throttling', () => {
     expect((await rpcFrom(fresh, ADMIN_KEY_ID, ADMIN_KEY_SECRET)).status).toBe(200);
   });
 
-  it('a correct V3 (ACS3-HMAC-SHA256) request from a throttled address is refused as well', async () => {
-    const v3From = (address: string): Promise<SourcedResponse> => {
+  it('failures against a key id that authenticated lately do not lock its owner out', async () => {
+    const owner = await app.admin.call('CreateAccessKey', { Role: 'readonly' });
+    const ownerId = owner.body.AccessKeyId as string;
+    const secret = owner.body.AccessKeySecret as string;
+    expect((await rpcFrom('127.0.0.20', ownerId, secret)).status).toBe(200);
+    const addresses = ['127.0.0.21', '127.0.0.22', '127.0.0.23', '127.0.0.24'];
+    for (let i = 0; i < PER_KEY; i++) expect(codeOf(await rpcFrom(addresses[i % addresses.length], ownerId, 'guess'))).toBe('SignatureDoesNotMatch');
+    expect(codeOf(await rpcFrom('127.0.0.25', ownerId, 'guess'))).toBe('Throttling');
+    expect((await rpcFrom('127.0.0.20', ownerId, secret)).status).toBe(200);
+  });
+
+  it('a correct V3 (ACS3-HMAC-SHA256) request from a throttled address is refused as well, unless its key authenticated lately', async () => {
+    const created = await app.admin.call('CreateAccessKey', { Role: 'readonly' });
+    const unused = { id: created.body.AccessKeyId as string, secret: created.body.AccessKeySecret as string };
+    const v3From = (address: string, key = { id: ADMIN_KEY_ID, secret: ADMIN_KEY_SECRET }): Promise<SourcedResponse> => {
       const headers: Record<string, string> = {
         host: `127.0.0.1:${app.port}`,
         'x-acs-action': 'DescribeRegions',
@@ -421,16 +442,17 @@ describe('failed authentication throttling', () => {
         'x-acs-content-sha256': sha256Hex(''),
       };
       const signedHeaders = Object.keys(headers).sort();
-      const signature = signV3({ method: 'POST', path: '/', query: {}, headers, signedHeaders, payloadHash: sha256Hex('') }, ADMIN_KEY_SECRET);
+      const signature = signV3({ method: 'POST', path: '/', query: {}, headers, signedHeaders, payloadHash: sha256Hex('') }, key.secret);
       return sendFrom(address, app.endpoint + '/', {
-        headers: { ...headers, authorization: `ACS3-HMAC-SHA256 Credential=${ADMIN_KEY_ID},SignedHeaders=${signedHeaders.join(';')},Signature=${signature}` },
+        headers: { ...headers, authorization: `ACS3-HMAC-SHA256 Credential=${key.id},SignedHeaders=${signedHeaders.join(';')},Signature=${signature}` },
       });
     };
     const address = '127.0.0.9';
     expect((await v3From(address)).status).toBe(200);
     for (let i = 0; i < PER_ADDRESS; i++) expect(codeOf(await rpcFrom(address, `LTAIunknownV3${i}`, 'x'))).toBe('InvalidAccessKeyId.NotFound');
-    const response = await v3From(address);
+    const response = await v3From(address, unused);
     expect({ status: response.status, code: codeOf(response) }).toEqual({ status: 429, code: 'Throttling' });
+    expect((await v3From(address)).status).toBe(200);
   });
 
   it('REST /v1 Basic failures are throttled the same way: 429 Throttling with Retry-After, other addresses unaffected', async () => {
@@ -440,7 +462,6 @@ describe('failed authentication throttling', () => {
     const created = await app.admin.call('CreateAccessKey', { Role: 'readonly' });
     const key = { id: created.body.AccessKeyId as string, secret: created.body.AccessKeySecret as string };
     const address = '127.0.0.10';
-    expect((await get(address, basic(key.id, key.secret))).status).toBe(200);
     for (let i = 0; i < PER_ADDRESS; i++) {
       const refused = await get(address, basic(key.id, `wrong-${i}`));
       expect({ status: refused.status, code: JSON.parse(refused.text).code }).toEqual({ status: 401, code: 'Unauthorized.InvalidCredentials' });
@@ -449,5 +470,7 @@ describe('failed authentication throttling', () => {
     expect({ status: throttled.status, code: JSON.parse(throttled.text).code }).toEqual({ status: 429, code: 'Throttling' });
     expect(Number(throttled.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect((await get('127.0.0.11', basic(key.id, key.secret))).status).toBe(200);
+    // Now that it authenticated, the throttled address lets it through too.
+    expect((await get(address, basic(key.id, key.secret))).status).toBe(200);
   });
 });

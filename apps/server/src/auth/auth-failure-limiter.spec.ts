@@ -23,6 +23,26 @@ describe(AuthFailureLimiter.name, () => {
   };
   const failing = (code = 'SignatureDoesNotMatch') => () => Promise.reject(new ApiError(code));
 
+  it('lets a key that authenticated lately through an address others have throttled (agents behind one NAT or proxy)', async () => {
+    const limiter = sut();
+    await expect(limiter.guard('10.0.0.1', 'agent-key', () => Promise.resolve('ok'), 0)).resolves.toBe('ok');
+    for (let i = 0; i < 3; i++) await expect(limiter.guard('10.0.0.1', 'revoked-key', failing('InvalidAccessKeyId.NotFound'), 0)).rejects.toBeInstanceOf(ApiError);
+    await expect(limiter.guard('10.0.0.1', 'revoked-key', () => Promise.resolve('never asked'), 0)).rejects.toMatchObject({ code: 'Throttling' });
+    await expect(limiter.guard('10.0.0.1', 'agent-key', () => Promise.resolve('ok'), 1000)).resolves.toBe('ok');
+    // A wrong signature with the known key from there is verified, counted, and answered Throttling.
+    await expect(limiter.guard('10.0.0.1', 'agent-key', failing(), 1000)).rejects.toMatchObject({ code: 'Throttling' });
+    // Fifteen minutes without a success and the exemption is gone.
+    await expect(limiter.guard('10.0.0.1', 'agent-key', () => Promise.resolve('ok'), 15 * 60_000 + 1000)).resolves.toBe('ok');
+  });
+
+  it('does not let failures against a known key id lock out its owner', async () => {
+    const limiter = sut();
+    await expect(limiter.guard('10.0.0.9', 'admin-key', () => Promise.resolve('ok'), 0)).resolves.toBe('ok');
+    for (let i = 0; i < 5; i++) await expect(limiter.guard(`10.0.1.${i}`, 'admin-key', failing(), 0)).rejects.toBeInstanceOf(ApiError);
+    await expect(limiter.guard('10.0.2.1', 'admin-key', failing(), 0)).rejects.toMatchObject({ code: 'Throttling' });
+    await expect(limiter.guard('10.0.0.9', 'admin-key', () => Promise.resolve('ok'), 0)).resolves.toBe('ok');
+  });
+
   it('refuses an address once it has spent its failures, with Throttling (429) and when to retry', async () => {
     const limiter = sut();
     for (let i = 0; i < 3; i++) await expect(limiter.guard('10.0.0.1', `key${i}`, failing(), 0)).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });

@@ -6,6 +6,8 @@ import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 
 const MAX_TRACKED_KEYS = 10_000;
+/** How long a key that authenticated stays exempt from the refusal before its lookup. */
+const RECENTLY_VERIFIED_MS = 15 * 60_000;
 
 /**
  * Token buckets in a bounded map: `capacity` tokens per key, refilled at capacity per window.
@@ -66,12 +68,17 @@ export class BoundedBuckets {
  * Throttles failed authentication (RPC signatures, REST Basic credentials, activation codes) and
  * agent registration attempts, in memory and before the database is asked:
  *
- * - failures per source address (strict): once spent, every request from that address is refused
- *   until a token refills, a correctly signed one included. The check runs before the key lookup,
- *   so a throttled guesser costs no query and learns nothing, not even whether a guess was right;
- * - failures per claimed access key id or activation id (generous): bounds a guesser spread over
- *   many addresses. Anyone can spend a key id's failures, so a distributed attacker can lock its
- *   owner out for a while: the limit is high enough that this takes many addresses, and short-lived;
+ * - failures per source address (strict) and per claimed access key id or activation id
+ *   (generous, it bounds a guesser spread over many addresses). Once either is spent, a request
+ *   from that address or for that id is refused with Throttling before the key lookup, so a
+ *   flood of failures costs no query;
+ * - except a key that authenticated in this process within RECENTLY_VERIFIED_MS: it is verified
+ *   as usual (from the key cache), so a correct signature still passes and a wrong one gets
+ *   Throttling. Without this exception, the failures of anyone sharing an address (every agent
+ *   behind one NAT, every client behind a reverse proxy) or knowing a key id (ids are not
+ *   secret) would lock out the fleet's working agents and the operators' keys. Secrets and
+ *   activation codes carry some 180 random bits, so a guesser gains nothing from seeing a right
+ *   guess pass; what the limits protect is the database and the logs;
  * - registration attempts per source address, successful or not: each takes the activation's
  *   row lock, so a flood of them would serialize every registration behind it.
  *
@@ -83,6 +90,8 @@ export class AuthFailureLimiter {
   private readonly byAddress: BoundedBuckets;
   private readonly byKey: BoundedBuckets;
   private readonly registrations: BoundedBuckets;
+  /** Key ids that authenticated here lately, least recently first, with when they did. */
+  private readonly verified = new Map<string, number>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const window = config.AUTH_FAILURE_WINDOW_SECONDS;
@@ -92,23 +101,43 @@ export class AuthFailureLimiter {
   }
 
   /**
-   * Runs `authenticate` unless the address or the claimed id has no failures left, and counts
-   * its client-error failures against both. Throws Throttling (429, with when to retry).
+   * Runs `authenticate` unless the address or the claimed id has no failures left (a recently
+   * verified key excepted), and counts its client-error failures against both. Throws
+   * Throttling (429, with when to retry).
    */
   async guard<T>(address: string, claimedId: string | undefined, authenticate: () => Promise<T>, now = Date.now()): Promise<T> {
-    this.assertAllowed(address, claimedId, now);
+    const wait = this.waitFor(address, claimedId, now);
+    if (wait > 0 && !this.recentlyVerified(claimedId, now)) throw throttledAuthentication(wait);
     try {
-      return await authenticate();
+      const authenticated = await authenticate();
+      if (claimedId) this.remember(keyOf(claimedId), now);
+      return authenticated;
     } catch (error) {
-      if (error instanceof ApiError && error.status < 500) this.recordFailure(address, claimedId, now);
-      throw error;
+      if (!(error instanceof ApiError) || error.status >= 500) throw error;
+      this.recordFailure(address, claimedId, now);
+      throw wait > 0 ? throttledAuthentication(wait) : error;
     }
   }
 
   /** Refuses the request when the address or the claimed id has used up its failures. */
   assertAllowed(address: string, claimedId: string | undefined, now = Date.now()): void {
-    const wait = Math.max(this.byAddress.retryAfter(address, now), claimedId ? this.byKey.retryAfter(keyOf(claimedId), now) : 0);
-    if (wait > 0) throw throttled(wait, 'Too many failed authentication attempts; retry later.');
+    const wait = this.waitFor(address, claimedId, now);
+    if (wait > 0) throw throttledAuthentication(wait);
+  }
+
+  private waitFor(address: string, claimedId: string | undefined, now: number): number {
+    return Math.max(this.byAddress.retryAfter(address, now), claimedId ? this.byKey.retryAfter(keyOf(claimedId), now) : 0);
+  }
+
+  private recentlyVerified(claimedId: string | undefined, now: number): boolean {
+    const at = claimedId === undefined ? undefined : this.verified.get(keyOf(claimedId));
+    return at !== undefined && now - at < RECENTLY_VERIFIED_MS;
+  }
+
+  private remember(key: string, now: number): void {
+    this.verified.delete(key); // re-inserted last: the map's order is least recently verified first
+    if (this.verified.size >= MAX_TRACKED_KEYS) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(key, now);
   }
 
   recordFailure(address: string, claimedId: string | undefined, now = Date.now()): void {
@@ -134,6 +163,10 @@ export function claimedAccessKeyId(request: IncomingRpcRequest): string | undefi
 /** Ids longer than any real one are refused anyway; truncating keeps the map's keys small. */
 function keyOf(claimedId: string): string {
   return claimedId.slice(0, 80);
+}
+
+function throttledAuthentication(retryAfterSeconds: number): ApiError {
+  return throttled(retryAfterSeconds, 'Too many failed authentication attempts; retry later.');
 }
 
 function throttled(retryAfterSeconds: number, message: string): ApiError {
