@@ -1,7 +1,7 @@
 import { AGENT_VERSION, AgentActions, AgentCredentials, AgentPollResponse, AgentTask, HEARTBEAT_INTERVAL_SECONDS, MAX_REPORTED_OUTPUT_BYTES, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
 import { hostname } from 'node:os';
 import { FinishReport, Journal } from './journal';
-import { RefusedError, ServiceClient, sleep, withRetry } from './service-client';
+import { RefusedError, ServiceClient, sleep, ThrottledError, withRetry } from './service-client';
 import { ProcessLauncher } from './process-launcher';
 import { ScriptsDir } from './scripts-dir';
 import { RECORD_ID_PATTERN, taskProblem } from './task-check';
@@ -92,7 +92,7 @@ export class AgentRunner {
         if (reachable) this.log(`poll failed, retrying: ${(error as Error).message}`);
         reachable = false;
         if (error instanceof RefusedError && error.status === 403) this.log('the service refuses this agent credential; re-register');
-        await sleep(delay, this.signal);
+        await sleep(error instanceof ThrottledError ? Math.max(error.retryAfterMs, delay) : delay, this.signal);
         delay = Math.min(delay * 2, 5000);
       }
     }

@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
         instanceId: values['instance-id'],
         stateDir: required('state-dir'),
         ca,
+        log: (line) => console.error(line),
       });
       console.log(JSON.stringify({ InstanceId: registered.InstanceId, StateDir: values['state-dir'] }));
       return;

@@ -14,6 +14,30 @@ export class RefusedError extends Error {
   }
 }
 
+/**
+ * The service is saturated or throttling this machine's address (429): not a refusal of the
+ * request itself, so it is sent again after `retryAfterMs` (the service's Retry-After). Losing an
+ * outcome report to a throttle would lose a run's result.
+ */
+export class ThrottledError extends Error {
+  constructor(
+    readonly code: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`${code}: retry after ${Math.round(retryAfterMs / 1000)} s`);
+  }
+}
+
+/** Longest wait a Retry-After may ask for; a larger one is capped so the agent keeps trying. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Milliseconds from a Retry-After header (delta-seconds), capped; `fallbackMs` when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, fallbackMs = 1000): number {
+  const seconds = Number(Array.isArray(header) ? header[0] : header);
+  if (!Number.isFinite(seconds) || seconds < 0) return fallbackMs;
+  return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
+}
+
 /** A connection silent this long is dead (the longest poll answers within 30 s). */
 const SOCKET_TIMEOUT_MS = 90_000;
 
@@ -44,7 +68,7 @@ export class ServiceClient {
   }
 
   async call<T = Record<string, unknown>>(action: string, params: Record<string, string>, signal?: AbortSignal): Promise<T> {
-    const { status, text } = await this.post(this.rpc.signedForm(action, params), signal);
+    const { status, text, retryAfter } = await this.post(this.rpc.signedForm(action, params), signal);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(text) as Record<string, unknown>;
@@ -52,11 +76,12 @@ export class ServiceClient {
       body = { Code: 'InvalidResponse', Message: text.slice(0, 500) };
     }
     if (status >= 500) throw new Error(`${action}: ${status} ${String(body.Code)}`);
+    if (status === 429) throw new ThrottledError(String(body.Code), retryAfterMs(retryAfter));
     if (status >= 400) throw new RefusedError(status, String(body.Code), String(body.Message));
     return body as T;
   }
 
-  private post(form: string, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+  private post(form: string, signal?: AbortSignal): Promise<{ status: number; text: string; retryAfter?: string | string[] }> {
     return new Promise((resolve, reject) => {
       const body = Buffer.from(form);
       const request = this.transport.request(
@@ -71,7 +96,9 @@ export class ServiceClient {
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: response.headers['retry-after'] }),
+          );
           response.on('error', reject);
         },
       );
@@ -90,7 +117,7 @@ export async function withRetry<T>(attempt: () => Promise<T>, signal: AbortSigna
       return await attempt();
     } catch (error) {
       if (error instanceof RefusedError || signal.aborted) throw error;
-      await sleep(delay, signal);
+      await sleep(error instanceof ThrottledError ? Math.max(error.retryAfterMs, delay) : delay, signal);
       delay = Math.min(delay * 2, maxDelayMs);
     }
   }
