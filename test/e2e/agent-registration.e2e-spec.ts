@@ -222,6 +222,22 @@ describe('agent registration', () => {
     await expect(registerAgent(app, activation)).resolves.toMatchObject({ status: 403, body: { Code: 'Activation.IpAddressNotAllowed' } });
   });
 
+  it.each([
+    ['a hostname with a newline (a forged log line)', { hostname: 'web-1\n2026-01-01 admin deleted everything' }, 'InvalidParameter.Hostname'],
+    ['a hostname with a terminal escape', { hostname: 'web-1\u001b[2J' }, 'InvalidParameter.Hostname'],
+    ['an agent version with a carriage return', { agentVersion: '1.0\r' }, 'InvalidParameter.AgentVersion'],
+  ])('refuses %s: 400 naming it, nothing written', async (_name, fields, code) => {
+    const activation = await newActivation(app);
+    const before = await tableSnapshot(app);
+    const response = await fetch(app.endpoint + AGENT_REGISTER_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ regionId: REGION, ...activation, hostname: 'h', osType: 'linux', agentVersion: 'test', ...fields }),
+    });
+    expect({ status: response.status, code: ((await response.json()) as { Code: string }).Code }).toEqual({ status: 400, code });
+    await expect(tableSnapshot(app)).resolves.toEqual(before);
+  });
+
   it('prints usage and exits 2 on a missing option', async () => {
     const result = await runNode(AGENT, ['register', '--server', app.endpoint]);
     expect(result.code).toBe(2);

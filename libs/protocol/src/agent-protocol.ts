@@ -62,6 +62,13 @@ export const AgentActions = {
   finish: 'AgentFinishTask',
 } as const;
 
+/**
+ * A name an agent gives itself (version, hostname, error code) is shown to operators in lists,
+ * logs and terminals: printable text only, no control characters that could forge log lines or
+ * move a terminal's cursor.
+ */
+export const AGENT_LABEL_PATTERN = /^[^\p{Cc}]*$/u;
+
 export const REDELIVER_AFTER_SECONDS = 10;
 export const MAX_POLL_WAIT_SECONDS = 30;
 export const OUTPUT_LIMIT_BYTES = 24 * 1024;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AgentRegisterRequest, INSTANCE_ID_PATTERN, newManagedInstanceId } from '@ca/protocol';
+import { AGENT_LABEL_PATTERN, AgentRegisterRequest, INSTANCE_ID_PATTERN, newManagedInstanceId } from '@ca/protocol';
 import { DataSource } from 'typeorm';
 import { ActivationEntity } from '../activations/activation.entity';
 import { activationExpiresAt, codeMatches } from '../activations/activations.service';
@@ -96,8 +96,8 @@ function validate(request: AgentRegisterRequest): void {
       if (required) throw ApiError.missing(name);
       return;
     }
-    if (typeof value !== 'string' || value.length > max || value.includes('\u0000')) {
-      throw ApiError.invalid(name, `must be a string of at most ${max} characters`);
+    if (typeof value !== 'string' || value.length > max || !AGENT_LABEL_PATTERN.test(value)) {
+      throw ApiError.invalid(name, `must be printable text of at most ${max} characters`);
     }
   };
   text('RegionId', request.regionId, 32);

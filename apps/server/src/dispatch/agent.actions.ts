@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AGENT_FINAL_STATUSES, AgentActions, MAX_POLL_WAIT_SECONDS, MAX_REPORT_AGE_DAYS, MAX_REPORTED_OUTPUT_BYTES } from '@ca/protocol';
+import { AGENT_FINAL_STATUSES, AGENT_LABEL_PATTERN, AgentActions, MAX_POLL_WAIT_SECONDS, MAX_REPORT_AGE_DAYS, MAX_REPORTED_OUTPUT_BYTES } from '@ca/protocol';
 import { TIMESTAMP_WINDOW_MS } from '../auth/signature-nonce';
 import { ApiError } from '../api/api-error';
 import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
@@ -27,8 +27,8 @@ export class AgentActionsHandler {
   async heartbeat({ params, caller }: RpcContext): Promise<object> {
     await this.tasks.heartbeat(
       caller.instanceId!,
-      params.string('AgentVersion', { maxLength: 64 }),
-      params.string('Hostname', { maxLength: 255 }),
+      params.string('AgentVersion', { maxLength: 64, pattern: AGENT_LABEL_PATTERN }),
+      params.string('Hostname', { maxLength: 255, pattern: AGENT_LABEL_PATTERN }),
     );
     return {};
   }
@@ -59,7 +59,7 @@ export class AgentActionsHandler {
     await this.tasks.finish(caller.instanceId!, id, {
       status,
       exitCode: params.int('ExitCode', { min: -2147483648, max: 2147483647 }),
-      errorCode: params.string('ErrorCode', { maxLength: 64 }),
+      errorCode: params.string('ErrorCode', { maxLength: 64, pattern: AGENT_LABEL_PATTERN }),
       errorInfo: params.string('ErrorInfo', { maxLength: 4096 }),
       outputBytes: params.int('OutputBytes', BYTES) ?? 0,
       finishedAt,
