@@ -21,17 +21,6 @@ describe('idle agents: heartbeats and timed-out polls', () => {
   const agentClient = (credentials: { accessKeyId: string; accessKeySecret: string }): RpcClient =>
     new RpcClient({ endpoint: app.endpoint, accessKeyId: credentials.accessKeyId, accessKeySecret: credentials.accessKeySecret });
 
-  it('refuses a heartbeat whose hostname or version carries control characters, and keeps what it had', async () => {
-    const agent = await registeredAgentState(app);
-    const client = agentClient(agent.credentials);
-    for (const [field, value] of [['Hostname', 'web-1\n[error] forged'], ['AgentVersion', '1.0\u001b[31m']]) {
-      const answer = await client.call(AgentActions.heartbeat, { [field]: value });
-      expect({ status: answer.status, code: answer.body.Code }).toEqual({ status: 400, code: `InvalidParameter.${field}` });
-    }
-    const [row] = await app.sql<{ agent_hostname: string; agent_version: string }>('SELECT agent_hostname, agent_version FROM instances WHERE instance_id = $1', [agent.instanceId]);
-    expect(row).toEqual({ agent_hostname: 'test-host', agent_version: 'test' });
-  });
-
   it("records every agent's heartbeat time, version and hostname, agents heartbeating together included", async () => {
     const agents = await Promise.all([registeredAgentState(app), registeredAgentState(app), registeredAgentState(app)]);
     const ids = agents.map((a) => a.instanceId);
@@ -77,5 +66,16 @@ describe('idle agents: heartbeats and timed-out polls', () => {
     const timedOut = await client.call(AgentActions.poll, { WaitSeconds: '1' });
     expect(timedOut.status).toBe(200);
     expect(timedOut.body).toMatchObject({ Tasks: [], StopRecordIds: [task.RecordId] });
+  });
+
+  it('refuses a heartbeat whose hostname or version carries control characters, and keeps what it had', async () => {
+    const agent = await registeredAgentState(app);
+    const client = agentClient(agent.credentials);
+    for (const [field, value] of [['Hostname', 'web-1\n[error] forged'], ['AgentVersion', '1.0\u001b[31m']]) {
+      const answer = await client.call(AgentActions.heartbeat, { [field]: value });
+      expect({ status: answer.status, code: answer.body.Code }).toEqual({ status: 400, code: `InvalidParameter.${field}` });
+    }
+    const [row] = await app.sql<{ agent_hostname: string; agent_version: string }>('SELECT agent_hostname, agent_version FROM instances WHERE instance_id = $1', [agent.instanceId]);
+    expect(row).toEqual({ agent_hostname: 'test-host', agent_version: 'test' });
   });
 });
