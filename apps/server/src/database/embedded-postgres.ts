@@ -88,7 +88,8 @@ function copyBinariesWhereReachable(runAs: SystemUser, log: (line: string) => vo
   const native = dirname(dirname(binaries().postgres));
   const copy = mkdtempSync(join(tmpdir(), 'cloud-assistant-postgres-'));
   process.once('exit', () => rmSync(copy, { recursive: true, force: true }));
-  cpSync(native, join(copy, 'native'), { recursive: true });
+  // verbatimSymlinks: the libraries' relative links must point into the copy, not back to the original.
+  cpSync(native, join(copy, 'native'), { recursive: true, verbatimSymlinks: true });
   chmodSync(copy, 0o755);
   requireReachable(copy, runAs, 'a copy of the embedded PostgreSQL binaries', 'or set TMPDIR to a directory it can reach');
   copiedBinDir = join(copy, 'native', 'bin');
