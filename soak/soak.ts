@@ -2,7 +2,7 @@ import { nextFireTimes, storedFrequency } from '@ca/frequency';
 import { AGENT_REGISTER_PATH } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
 import { ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -125,6 +125,8 @@ export interface SoakAudit {
 export async function soak(options: SoakOptions): Promise<SoakAudit> {
   const { log } = options;
   const dir = mkdtempSync(join(tmpdir(), 'ca-soak-'));
+  // Our own directory: the embedded database's postgres user must be able to pass through it.
+  chmodSync(dir, 0o711);
   let postgres: EmbeddedPostgresHandle = await startEmbeddedPostgres(join(dir, 'pg'));
   await runMigrations(postgres.url);
   const ports = await Promise.all(Array.from({ length: SERVERS }, () => freePort()));
