@@ -13,7 +13,7 @@ const OUTPUT_FLUSH_MS = 250;
 export type AgentLog = (message: string) => void;
 
 /**
- * `agent run` (SPEC §6): heartbeats, long-polls for work, runs each task, streams its output
+ * `agent run`: heartbeats, long-polls for work, runs each task, streams its output
  * and reports its outcome. Tasks keep running while the service is unreachable; outcomes wait
  * in the journal and are reported, once each, when it is back.
  */

@@ -25,7 +25,7 @@ export interface RegisterOptions {
   log?: (message: string) => void;
 }
 
-/** `agent register` (SPEC §6): trades an activation for this machine's own credential. */
+/** `agent register`: trades an activation for this machine's own credential. */
 export async function register(options: RegisterOptions): Promise<AgentRegisterResponse> {
   const request: AgentRegisterRequest = {
     regionId: options.region,

@@ -17,7 +17,7 @@ export interface OutputSink {
   write(chunk: Buffer): void;
 }
 
-/** Keeps the first OUTPUT_LIMIT_BYTES of output and counts the rest (SPEC §4: Output, Dropped). */
+/** Keeps the first OUTPUT_LIMIT_BYTES of output and counts the rest. */
 export class CappedOutput implements OutputSink {
   private readonly chunks: Buffer[] = [];
   private keptBytes = 0;

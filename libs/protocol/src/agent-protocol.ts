@@ -96,7 +96,7 @@ export interface AgentPollResponse {
   StopRecordIds: string[];
 }
 
-/** The outcomes an agent reports (SPEC §4). */
+/** The outcomes an agent reports. */
 /** Cancelled: the agent received a run already stopped, and did not start it. */
 export const AGENT_FINAL_STATUSES = ['Success', 'Failed', 'Timeout', 'Error', 'Terminated', 'Cancelled'] as const;
 export type AgentFinalStatus = (typeof AGENT_FINAL_STATUSES)[number];

@@ -15,7 +15,7 @@ function randomHex(bytes: number): string {
   return pool.toString('hex', used - bytes, used);
 }
 
-/** `t-` + 32 hex: an InvokeId (SPEC §2.4). */
+/** `t-` + 32 hex: an InvokeId. */
 export const newInvokeId = (): string => `t-${randomHex(16)}`;
 /** `c-` + 32 hex: a CommandId. */
 export const newCommandId = (): string => `c-${randomHex(16)}`;

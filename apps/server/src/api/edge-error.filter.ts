@@ -14,7 +14,7 @@ function errorBody(hostId: string, error: ApiError): string {
 
 /**
  * What fails before RpcController runs — Fastify's body reading (size, media type), a bad URL,
- * no such route — still answers Alibaba's error body (SPEC §2.2), not Nest's or Fastify's.
+ * no such route — still answers Alibaba's error body, not Nest's or Fastify's.
  * Under /v1 (the REST edge, whose controllers let their errors come here) the same ApiError is
  * rendered as the REST body instead: one mapping (toApiError), two renderings.
  */

@@ -3,7 +3,7 @@
  * codes map to statuses. The InvokeCommand messages are the seed document's, verbatim.
  */
 export const ERROR_CATALOG = {
-  // InvokeCommand (seed, SPEC §2.2)
+  // InvokeCommand (seed)
   'MissingParameter.RegionId': {
     status: 400,
     message:
@@ -98,7 +98,7 @@ export const ERROR_CATALOG = {
   },
   'InvalidParameter.Role': { status: 400, message: 'The specified role must be admin or readonly.' },
 
-  // Transport and authentication (SPEC §2.1, §2.3)
+  // Transport and authentication
   'InvalidAction.NotFound': {
     status: 404,
     message: 'Specified api is not found, please check your url and method.',

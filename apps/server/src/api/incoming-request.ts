@@ -4,7 +4,7 @@ export interface IncomingRpcRequest {
   path: string;
   /** Decoded query parameters. */
   query: Map<string, string>;
-  /** Query and form body merged (SPEC §2.1). */
+  /** Query and form body merged. */
   params: Map<string, string>;
   rawBody: Buffer;
   /** Header values by lower-case name. */

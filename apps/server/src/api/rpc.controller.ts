@@ -20,7 +20,7 @@ import { RpcParams } from './rpc-params';
 const API_VERSION = '2014-05-26';
 
 /**
- * The Alibaba-style RPC edge (SPEC §2): `GET /?Action=…` or `POST /` with a form body. Parses,
+ * The Alibaba-style RPC edge: `GET /?Action=…` or `POST /` with a form body. Parses,
  * authenticates, authorizes and routes to the action's handler; renders JSON or XML. Every
  * failure leaves here as an Alibaba error body with its HTTP status.
  */

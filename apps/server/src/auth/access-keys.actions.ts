@@ -3,7 +3,7 @@ import { ApiError } from '../api/api-error';
 import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
 import { AccessKeysService } from './access-keys.service';
 
-/** Access key management (SPEC §2.4): admin-only, effective at once on every replica. */
+/** Access key management: admin-only, effective at once on every replica. */
 @Injectable()
 export class AccessKeysActions {
   constructor(private readonly accessKeys: AccessKeysService) {}

@@ -109,7 +109,7 @@ export class AccessKeysService {
 
   /**
    * Start-up: checks that this process seals with the same key as the database's other users,
-   * then ensures the bootstrap admin key (SPEC §1). Serialized across replicas.
+   * then ensures the bootstrap admin key. Serialized across replicas.
    */
   async bootstrap(): Promise<void> {
     await this.dataSource.transaction(async (manager) => {

@@ -2,7 +2,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../api/api-error';
 import { queryRows } from '../database/query-rows';
 
-/** How far a request's timestamp may be from our clock, either way (SPEC §2.3). */
+/** How far a request's timestamp may be from our clock, either way. */
 export const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
 /** A nonce must be remembered for as long as a request carrying it could still be accepted. */
 export const NONCE_LIFETIME_SECONDS = (2 * TIMESTAMP_WINDOW_MS) / 1000;

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config.schema';
 
 describe(loadConfig.name, () => {
-  it('has the SPEC §1 defaults', () => {
+  it('has the documented defaults', () => {
     expect(loadConfig({})).toMatchObject({
       PORT: 8080,
       HOST: '127.0.0.1',

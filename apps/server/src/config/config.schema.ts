@@ -8,7 +8,7 @@ const seconds = (min: number) => z.coerce.number().int().min(min);
 
 /**
  * Every environment variable the service reads, with its default. Parsed once at start-up;
- * a bad value stops the process with a message naming the variable (SPEC §1).
+ * a bad value stops the process with a message naming the variable.
  */
 export const configSchema = z
   .object({

@@ -25,7 +25,7 @@ export class HousekeepingService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** SPEC §4: a run no agent picked up within the delivery timeout is Aborted (DeliveryTimeout). */
+  /** a run no agent picked up within the delivery timeout is Aborted (DeliveryTimeout). */
   @Interval(1000)
   abortUndelivered(): Promise<void> {
     return this.once('abortUndelivered', async () => {

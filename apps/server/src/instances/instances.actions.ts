@@ -11,7 +11,7 @@ import { InstancesService } from './instances.service';
 
 const INSTANCE_ID = { maxLength: 64, pattern: INSTANCE_ID_PATTERN, code: 'InvalidInstanceId.Malformed' };
 
-/** This service's own inventory actions (SPEC §2.4): admin-only writes, like the rest. */
+/** This service's own inventory actions: admin-only writes, like the rest. */
 @Injectable()
 export class InstancesActions {
   constructor(

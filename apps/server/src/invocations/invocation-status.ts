@@ -1,4 +1,4 @@
-/** Overall status of an invocation (SPEC §4). */
+/** Overall status of an invocation. */
 export const INVOCATION_STATUSES = [
   'Pending',
   'Scheduled',
@@ -11,7 +11,7 @@ export const INVOCATION_STATUSES = [
 ] as const;
 export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
 
-/** Status of one instance's run (SPEC §4). */
+/** Status of one instance's run. */
 export const RECORD_STATUSES = [
   'Pending',
   'Running',
@@ -51,7 +51,7 @@ export interface InvocationShape {
 }
 
 /**
- * The overall status of an invocation, derived from its records' statuses (SPEC §4). A timed
+ * The overall status of an invocation, derived from its records' statuses. A timed
  * invocation never ends as Success/Failed: it is Scheduled or Running until stopped.
  */
 export function deriveInvocationStatus(shape: InvocationShape, recordStatuses: readonly RecordStatus[]): InvocationStatus {

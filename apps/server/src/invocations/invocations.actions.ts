@@ -114,7 +114,7 @@ export class InvocationsActions {
 }
 
 /**
- * InvokeCommand's parameters, in SPEC §2.2's order: the missing ones first (RegionId,
+ * InvokeCommand's parameters, in the documented order: the missing ones first (RegionId,
  * InstanceIds, CommandId, Frequency), then malformed values; region, command and instances
  * are checked against the database afterwards by the service.
  */

@@ -38,7 +38,7 @@ export class InvocationsRepository {
   }
 
   /**
-   * Re-derives the overall status of invocations from their records (SPEC §4). The invocation
+   * Re-derives the overall status of invocations from their records. The invocation
    * row is locked first, so two agents finishing at once cannot both write a stale status;
    * in sorted order, and FOR NO KEY UPDATE, which a StopInvocation's KEY SHARE does not block.
    */

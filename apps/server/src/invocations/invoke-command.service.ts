@@ -41,7 +41,7 @@ export interface InvokeRequest {
 }
 
 /**
- * InvokeCommand (SPEC §3): checks in the documented order, then commits the invocation and one
+ * InvokeCommand: checks in the documented order, then commits the invocation and one
  * Pending record per instance in one transaction — or nothing at all. The common case (one-shot,
  * no ClientToken, no Parameters) goes through the group-committing OneShotInvocationWriter; the
  * rest through a TypeORM transaction. Both spend the request's SignatureNonce in the same commit.
@@ -208,7 +208,7 @@ function isPlainOneShot(request: InvokeRequest): boolean {
   return request.repeatMode === 'Once' && !request.clientToken && request.parameters === undefined && request.misfirePolicy === undefined;
 }
 
-/** SPEC §2.2's order among instances: unknown, then classic network, then status, then no client. */
+/** The documented order among instances: unknown, then classic network, then status, then no client. */
 function checkInstances(requested: string[], found: InstanceEntity[]): void {
   const byId = new Map(found.map((i) => [i.instanceId, i]));
   if (requested.some((id) => !byId.has(id))) throw new ApiError('InvalidInstance.NotFound');

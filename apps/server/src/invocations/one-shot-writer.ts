@@ -36,7 +36,7 @@ interface Queued {
 
 /**
  * Group commit of one-shot InvokeCommands (issue 6). Each request's whole write — spend the
- * SignatureNonce, check command and instances (SPEC §2.2's order), insert the invocation and its
+ * SignatureNonce, check command and instances (The documented order), insert the invocation and its
  * Pending records, notify the agents — is one SQL statement, and the requests that arrive while
  * earlier statements are in flight share the next one: one round trip and one commit for the
  * lot. A request is answered only after its statement committed, and each one's verdict is its
@@ -146,7 +146,7 @@ const NEEDS_PARAMETERS = 'EnableParameter';
 /**
  * One statement for a batch of requests; data-modifying CTEs share one snapshot and commit
  * together. A request's instances travel as its comma-separated list (instance ids never hold a
- * comma: readInvokeRequest checks their pattern). Refusals, in SPEC §2.2's order after the nonce:
+ * comma: readInvokeRequest checks their pattern). Refusals, in the documented order after the nonce:
  * command, unknown instance, classic network, status, no client. The instances are locked FOR
  * KEY SHARE: enough to hold off DeregisterInstance and RegisterInstance (FOR UPDATE) until we
  * commit, without waiting for agents' heartbeat updates of the same rows.

@@ -109,7 +109,7 @@ export const InvokeRequest = requestSchema(
       timeout: withCode(z.number().int().min(10).max(86400, { error: 'InvalidTimeout.ExceedLimit' }).optional(), 'InvalidParam.Timeout'),
       clientToken: withCode(text(64).regex(/^[\x21-\x7e]+$/).optional().meta({ description: 'Idempotency: the same token and request give the same invokeId' }), 'InvalidParam.ClientToken'),
     })
-    // SPEC §2.2: a timed invocation without a Frequency is a missing parameter, reported before malformed ones.
+    // a timed invocation without a Frequency is a missing parameter, reported before malformed ones.
     .refine((body) => !(body?.timed === true && body.frequency === undefined), {
       path: ['frequency'],
       params: { missing: true },

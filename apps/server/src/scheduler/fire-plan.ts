@@ -6,13 +6,13 @@ export const ON_TIME_TOLERANCE_MS = 5000;
 export interface FirePlan {
   /** The one scheduled time to run now, if any. */
   fireAt?: Date;
-  /** Due times not run: recorded once, collapsed, with their count (SPEC §5.3). */
+  /** Due times not run: recorded once, collapsed, with their count. */
   missed?: { first: Date; last: Date; count: number; countIsLowerBound: boolean };
 }
 
 /**
  * Which of an invocation's due fire times (ascending, all ≤ now) to run, and which were missed
- * (SPEC §5.3). Normally there is exactly one, on time, and it runs. After downtime:
+ *. Normally there is exactly one, on time, and it runs. After downtime:
  * - default: the latest due time within MISFIRE_GRACE_SECONDS runs once, late; the rest are missed;
  * - FireOnceNow: the latest due time runs, however late; the rest are missed;
  * - Skip: nothing runs late; only a fire within ordinary jitter runs.

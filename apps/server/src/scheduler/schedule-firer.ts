@@ -72,7 +72,7 @@ interface RecordRow {
 }
 
 /**
- * Fires due timed invocations (SPEC §5.2): claims them with FOR UPDATE SKIP LOCKED, so each
+ * Fires due timed invocations: claims them with FOR UPDATE SKIP LOCKED, so each
  * due invocation is handled by exactly one process at a time; writes each fire's per-instance
  * records, unique by (invocation, instance, scheduled time); advances the next fire time; all
  * in one transaction. A process killed mid-way rolls back and another fires it: none lost, none
@@ -191,7 +191,7 @@ export class ScheduleFirer {
           WHERE i.invoke_id = a.invoke_id AND i.invoke_id = ANY($1)`,
         [advances.map((a) => a.invokeId), advances.map((a) => a.nextFireAt), advances.map((a) => a.fireCount)],
       );
-      // A fire that queued work makes its invocation Running (SPEC §4); skips and misses do not.
+      // A fire that queued work makes its invocation Running; skips and misses do not.
       const withWork = [...new Set(records.filter((r) => r.status === 'Pending').map((r) => r.invokeId))];
       if (withWork.length > 0) {
         await manager.query(
