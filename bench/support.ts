@@ -61,6 +61,9 @@ export class BenchEnvironment {
       DATA_DIR: mkdtempSync(join(tmpdir(), 'ca-bench-data-')),
       BOOTSTRAP_ACCESS_KEY_ID: KEY_ID,
       BOOTSTRAP_ACCESS_KEY_SECRET: KEY_SECRET,
+      // The whole simulated fleet registers from one loopback address, which the per-address
+      // registration limit would otherwise take for an enrolment flood.
+      REGISTRATION_ATTEMPTS_PER_ADDRESS: '0',
       ...env,
     });
     void child;

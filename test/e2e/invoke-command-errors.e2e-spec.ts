@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { randomUUID } from 'node:crypto';
 import type { RawRpcResponse } from '@ca/signing';
-import { ERROR_CATALOG } from '../../apps/server/src/api/error-catalog';
+import { ERROR_CATALOG } from '../../apps/server/src/common/error-catalog';
 import { call, newCommand, newInstance, REGION } from '../support/factories';
 import { startTestApp, tableSnapshot, TestApp } from '../support/test-app';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../apps/server/src/config/config.schema';
-import { DispatchNotifier } from '../../apps/server/src/dispatch/dispatch-notifier';
+import { DispatchNotifier } from '../../apps/server/src/database/dispatch-notifier';
 import { createServer } from '../../apps/server/src/server';
 import { eventually } from '../support/agents';
 import { TcpProxy, urlThrough } from '../support/tcp-proxy';

@@ -3,7 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActivationsModule } from './activations/activations.module';
 import { AgentsModule } from './agents/agents.module';
-import { ApiModule } from './api/api.module';
+import { RpcModule } from './rpc/rpc.module';
 import { AuthModule } from './auth/auth.module';
 import { CommandsModule } from './commands/commands.module';
 import { ConfigModule } from './config/config.module';
@@ -11,7 +11,7 @@ import { DispatchModule } from './dispatch/dispatch.module';
 import type { AppConfig } from './config/config.schema';
 import { buildDataSourceOptions, SERVICE_QUERY_TIMEOUT_MS } from './database/data-source.options';
 import { DatabaseUrlModule } from './database/database-url.module';
-import { PgListenerModule } from './database/pg-listener.module';
+import { NotificationsModule } from './database/notifications.module';
 import { InstancesModule } from './instances/instances.module';
 import { InvocationsModule } from './invocations/invocations.module';
 import { OperationsModule } from './operations/operations.module';
@@ -27,10 +27,10 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseUrlModule.forRoot(databaseUrl),
-        PgListenerModule,
+        NotificationsModule,
         TypeOrmModule.forRoot(buildDataSourceOptions(databaseUrl, { queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS })),
         ScheduleModule.forRoot(),
-        ApiModule,
+        RpcModule,
         AuthModule,
         RegionsModule,
         CommandsModule,

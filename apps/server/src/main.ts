@@ -5,8 +5,8 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig, serviceScheme } from './config/config.schema';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
-import { toApiError } from './api/error-mapping';
-import { DispatchNotifier } from './dispatch/dispatch-notifier';
+import { toApiError } from './common/error-mapping';
+import { DispatchNotifier } from './database/dispatch-notifier';
 import { createAppLogger } from './logging/app-logger';
 import { createServer, serverLogger } from './server';
 

@@ -4,8 +4,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { clientErrorHandler, EdgeErrorFilter } from './api/edge-error.filter';
-import { MAX_BODY_BYTES } from './api/request-parser';
+import { clientErrorHandler, EdgeErrorFilter } from './rpc/edge-error.filter';
+import { MAX_BODY_BYTES } from './rpc/request-parser';
 import { AppModule } from './app.module';
 import { AccessKeysService } from './auth/access-keys.service';
 import type { AppConfig } from './config/config.schema';

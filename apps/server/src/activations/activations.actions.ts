@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { INSTANCE_ID_PATTERN } from '@ca/protocol';
-import { ApiError } from '../api/api-error';
-import { isoTime, pageFields, readPaging } from '../api/paging';
-import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
-import { RpcParams } from '../api/rpc-params';
+import { ApiError } from '../common/api-error';
+import { isoTime, pageFields, readPaging } from '../common/paging';
+import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { RpcParams } from '../rpc/rpc-params';
 import { RegionsService } from '../regions/regions.service';
 import { ActivationEntity } from './activation.entity';
 import { activationExpiresAt, ActivationsService } from './activations.service';

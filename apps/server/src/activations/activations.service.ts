@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource, In } from 'typeorm';
-import { ApiError } from '../api/api-error';
-import { Paging } from '../api/paging';
+import { ApiError } from '../common/api-error';
+import { Paging } from '../common/paging';
 import { InstanceEntity } from '../instances/instance.entity';
 import { ActivationEntity } from './activation.entity';
 

@@ -3,7 +3,7 @@ import { AGENT_LABEL_PATTERN, AgentRegisterRequest, INSTANCE_ID_PATTERN, newMana
 import { DataSource } from 'typeorm';
 import { ActivationEntity } from '../activations/activation.entity';
 import { activationExpiresAt, codeMatches } from '../activations/activations.service';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { AccessKeyEntity } from '../auth/access-key.entity';
 import { AccessKeysService, IssuedAccessKey } from '../auth/access-keys.service';
 import { InstanceEntity } from '../instances/instance.entity';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '../api/api-error';
-import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
+import { ApiError } from '../common/api-error';
+import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
 import { AccessKeysService } from './access-keys.service';
 
 /** Access key management: admin-only, effective at once on every replica. */

@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { APP_CONFIG } from '../config/app-config.token';
+import { NOTIFICATION_CHANNELS } from '../database/notification-channels';
 import { PgListener } from '../database/pg-listener';
 import { AppConfig, serviceScheme } from '../config/config.schema';
 import { AccessKeyEntity, AccessKeyRole } from './access-key.entity';
@@ -35,7 +36,6 @@ function randomAlphanumeric(length: number): string {
   return out;
 }
 
-export const ACCESS_KEYS_CHANNEL = 'ca_access_keys';
 const CACHE_TTL_MS = 60_000;
 const CACHE_MAX_ENTRIES = 10_000;
 
@@ -55,7 +55,7 @@ export class AccessKeysService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     listener: PgListener,
   ) {
-    listener.on(ACCESS_KEYS_CHANNEL, (payload) => {
+    listener.on(NOTIFICATION_CHANNELS.accessKeys, (payload) => {
       for (const id of payload.split(',')) this.cache.delete(id);
     });
     listener.onReconnect(() => this.cache.clear());
@@ -88,7 +88,7 @@ export class AccessKeysService {
   async announceRevoked(manager: EntityManager, accessKeyIds: string[]): Promise<void> {
     if (accessKeyIds.length === 0) return;
     this.cache.clear(); // this process need not wait for the notification
-    await manager.query('SELECT pg_notify($1, $2)', [ACCESS_KEYS_CHANNEL, accessKeyIds.join(',')]);
+    await manager.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNELS.accessKeys, accessKeyIds.join(',')]);
   }
 
   async findForVerification(accessKeyId: string): Promise<VerifiableAccessKey | undefined> {

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { loadConfig } from '../config/config.schema';
 import { AuthFailureLimiter, BoundedBuckets } from './auth-failure-limiter';
 

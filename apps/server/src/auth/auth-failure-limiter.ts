@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { parseV3Authorization } from '@ca/signing';
-import { ApiError } from '../api/api-error';
-import type { IncomingRpcRequest } from '../api/incoming-request';
+import { ApiError } from '../common/api-error';
+import type { IncomingRpcRequest } from '../rpc/incoming-request';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { parseV3Authorization, sha256Hex, signV1, signV3 } from '@ca/signing';
 import { timingSafeEqual } from 'node:crypto';
-import { ApiError } from '../api/api-error';
-import { IncomingRpcRequest } from '../api/incoming-request';
-import type { Caller } from '../api/rpc-action.decorator';
+import { ApiError } from '../common/api-error';
+import { IncomingRpcRequest } from '../rpc/incoming-request';
+import type { Caller } from '../rpc/rpc-action.decorator';
 import { AccessKeysService, VerifiableAccessKey } from './access-keys.service';
 import { SignatureNonce, TIMESTAMP_WINDOW_MS } from './signature-nonce';
 

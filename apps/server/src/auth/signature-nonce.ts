@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { queryRows } from '../database/query-rows';
 
 /** How far a request's timestamp may be from our clock, either way. */

@@ -1,5 +1,5 @@
-import { ApiError } from '../api/api-error';
-import { RpcParams } from '../api/rpc-params';
+import { ApiError } from '../common/api-error';
+import { RpcParams } from '../rpc/rpc-params';
 
 export type ContentEncoding = 'Base64' | 'PlainText';
 

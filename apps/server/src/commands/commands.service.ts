@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { newCommandId } from '@ca/protocol';
 import { DataSource, EntityManager, FindOptionsWhere } from 'typeorm';
-import { ApiError } from '../api/api-error';
-import { Paging } from '../api/paging';
+import { ApiError } from '../common/api-error';
+import { Paging } from '../common/paging';
 import { CommandEntity, CommandType } from './command.entity';
 import { parameterNamesOf } from './command-content';
 

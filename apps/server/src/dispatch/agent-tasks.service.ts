@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AgentPollResponse } from '@ca/protocol';
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiError } from '../api/api-error';
-import { DispatchNotifier } from './dispatch-notifier';
+import { ApiError } from '../common/api-error';
+import { DispatchNotifier } from '../database/dispatch-notifier';
 import { HeartbeatWriter } from './heartbeat-writer';
 import { queryRows } from '../database/query-rows';
 import { OutcomeRecorder, outputPiece, TaskOutcome } from './outcome-recorder';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AGENT_FINAL_STATUSES, AGENT_LABEL_PATTERN, AgentActions, MAX_POLL_WAIT_SECONDS, MAX_REPORT_AGE_DAYS, MAX_REPORTED_OUTPUT_BYTES } from '@ca/protocol';
 import { TIMESTAMP_WINDOW_MS } from '../auth/signature-nonce';
-import { ApiError } from '../api/api-error';
-import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
-import { RpcParams } from '../api/rpc-params';
+import { ApiError } from '../common/api-error';
+import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { RpcParams } from '../rpc/rpc-params';
 import { AgentTasksService } from './agent-tasks.service';
 
 const RECORD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

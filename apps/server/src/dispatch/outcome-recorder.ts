@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AgentFinalStatus, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
 import { DataSource } from 'typeorm';
-import { toApiError } from '../api/error-mapping';
+import { toApiError } from '../common/error-mapping';
 import { queryRows } from '../database/query-rows';
 import { InvocationsRepository } from '../invocations/invocations.repository';
 import { operationsMetrics } from '../metrics/operations-metrics';

@@ -6,7 +6,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { InvocationsRepository } from '../invocations/invocations.repository';
 import { queryRows } from '../database/query-rows';
 import { operationsMetrics } from '../metrics/operations-metrics';
-import { DispatchNotifier } from './dispatch-notifier';
+import { DispatchNotifier } from '../database/dispatch-notifier';
 
 const MAX_TASKS_PER_POLL = 50;
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../../../migrations';
-import { DispatchNotifier } from '../dispatch/dispatch-notifier';
+import { DispatchNotifier } from '../database/dispatch-notifier';
 
 /** A readiness probe waits at most this long for the database. */
 export const READY_DATABASE_TIMEOUT_MS = 2000;

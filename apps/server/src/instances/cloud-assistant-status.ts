@@ -1,6 +1,6 @@
 import { HEARTBEAT_INTERVAL_SECONDS } from '@ca/protocol';
 import { DataSource } from 'typeorm';
-import { isoTime, Paging } from '../api/paging';
+import { isoTime, Paging } from '../common/paging';
 
 /** An agent is online while its heartbeats keep coming: three missed in a row and it is not. */
 export const ONLINE_WITHIN_SECONDS = 3 * HEARTBEAT_INTERVAL_SECONDS;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { INSTANCE_ID_PATTERN } from '@ca/protocol';
 import { DataSource } from 'typeorm';
-import { ApiError } from '../api/api-error';
-import { isoTime, pageFields, readPaging } from '../api/paging';
-import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
+import { ApiError } from '../common/api-error';
+import { isoTime, pageFields, readPaging } from '../common/paging';
+import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
 import { RegionsService } from '../regions/regions.service';
 import { INSTANCE_STATUSES, InstanceEntity, NETWORK_TYPES, OS_TYPES } from './instance.entity';
 import { describeCloudAssistantStatus } from './cloud-assistant-status';

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { newInstanceId } from '@ca/protocol';
 import { DataSource, EntityManager, FindOptionsWhere, In } from 'typeorm';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { AccessKeyEntity } from '../auth/access-key.entity';
 import { AccessKeysService } from '../auth/access-keys.service';
-import { Paging } from '../api/paging';
+import { Paging } from '../common/paging';
 import { InstanceEntity, InstanceStatus, NetworkType, OsType } from './instance.entity';
 
 export interface InstanceRegistration {

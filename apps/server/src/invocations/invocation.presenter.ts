@@ -1,4 +1,4 @@
-import { isoTime } from '../api/paging';
+import { isoTime } from '../common/paging';
 import { InvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity } from './invocation.entity';
 

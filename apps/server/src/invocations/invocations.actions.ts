@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '../api/api-error';
-import { pageFields, readPaging } from '../api/paging';
-import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
-import { RpcParams } from '../api/rpc-params';
+import { ApiError } from '../common/api-error';
+import { pageFields, readPaging } from '../common/paging';
+import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { RpcParams } from '../rpc/rpc-params';
 import { COMMAND_TYPES } from '../commands/command.entity';
 import { readTimeout } from '../commands/commands.actions';
 import { decodeCommandContent, readContentEncoding } from '../commands/command-content';

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { CommandsModule } from '../commands/commands.module';
-import { DispatchNotifierModule } from '../dispatch/dispatch-notifier.module';
 import { InstancesModule } from '../instances/instances.module';
 import { RegionsModule } from '../regions/regions.module';
 import { InvocationsActions } from './invocations.actions';
@@ -10,7 +9,7 @@ import { InvokeCommandService } from './invoke-command.service';
 import { OneShotInvocationWriter } from './one-shot-writer';
 
 @Module({
-  imports: [RegionsModule, CommandsModule, InstancesModule, DispatchNotifierModule],
+  imports: [RegionsModule, CommandsModule, InstancesModule],
   providers: [InvocationsRepository, OneShotInvocationWriter, InvokeCommandService, InvocationsService, InvocationsActions],
   exports: [InvokeCommandService, InvocationsService, InvocationsRepository],
 })

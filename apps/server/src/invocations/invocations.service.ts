@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiError } from '../api/api-error';
-import { invalidToken, Paging } from '../api/paging';
-import { DispatchNotifier } from '../dispatch/dispatch-notifier';
+import { ApiError } from '../common/api-error';
+import { invalidToken, Paging } from '../common/paging';
+import { DispatchNotifier } from '../database/dispatch-notifier';
 import { operationsMetrics } from '../metrics/operations-metrics';
 import { invocationColumns, IS_LATEST_RUN, latestRuns, recordColumns, SqlFilter } from './invocation-queries';
 import { InvocationStatus, RecordStatus } from './invocation-status';

@@ -3,13 +3,14 @@ import { FrequencyError, nextFireTime, parseFrequency } from '@ca/frequency';
 import { newInvokeId } from '@ca/protocol';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { ApiError } from '../api/api-error';
-import { toApiError } from '../api/error-mapping';
+import { ApiError } from '../common/api-error';
+import { toApiError } from '../common/error-mapping';
 import { SignatureNonce } from '../auth/signature-nonce';
 import { renderCommandContent } from '../commands/command-content';
 import { CommandEntity } from '../commands/command.entity';
 import { CommandsService, NewCommand } from '../commands/commands.service';
-import { DispatchNotifier } from '../dispatch/dispatch-notifier';
+import { DispatchNotifier } from '../database/dispatch-notifier';
+import { NOTIFICATION_CHANNELS } from '../database/notification-channels';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { InstanceEntity } from '../instances/instance.entity';
@@ -23,7 +24,6 @@ import { OneShotInvocationWriter } from './one-shot-writer';
 
 export const MAX_INSTANCES_PER_INVOCATION = 100;
 /** Notified when a timed invocation is created: every scheduler recomputes its sleep. */
-export const SCHEDULE_CHANNEL = 'ca_schedule';
 
 /** An InvokeCommand request after its parameters were read and shape-checked. */
 export interface InvokeRequest {
@@ -177,7 +177,7 @@ export class InvokeCommandService {
     });
     if (timed) {
       // Every process's scheduler recomputes its sleep: this one may fire sooner than any before.
-      await manager.query('SELECT pg_notify($1, $2)', [SCHEDULE_CHANNEL, '']);
+      await manager.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNELS.schedule, '']);
     } else {
       await this.repository.insertPendingRecords(manager, invokeId, request.instanceIds, now, 1);
       await this.notifier.notify(manager, request.instanceIds);

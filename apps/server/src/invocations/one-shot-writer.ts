@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { toApiError } from '../api/error-mapping';
+import { toApiError } from '../common/error-mapping';
 import { NONCE_LIFETIME_SECONDS, SignatureNonce } from '../auth/signature-nonce';
-import { DISPATCH_CHANNEL } from '../dispatch/dispatch-notifier';
+import { NOTIFICATION_CHANNELS } from '../database/notification-channels';
 
 /** A one-shot InvokeCommand without ClientToken or Parameters, after its checks that need no database. */
 export interface OneShotInvocation {
@@ -133,7 +133,7 @@ export class OneShotInvocationWriter {
         // characters always fit one NOTIFY (DispatchNotifier's format: ids joined by commas).
         invocations.map((i) => i.instanceIds.join(',')),
         NONCE_LIFETIME_SECONDS,
-        DISPATCH_CHANNEL,
+        NOTIFICATION_CHANNELS.dispatch,
       ],
     });
     return new Map(result.rows.map((row) => [row.n, row.refusal]));

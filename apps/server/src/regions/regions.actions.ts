@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RpcAction, RpcContext } from '../api/rpc-action.decorator';
+import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
 import { RegionsService } from './regions.service';
 
 @Injectable()

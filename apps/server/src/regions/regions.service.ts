@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { RegionEntity } from './region.entity';
 
 @Injectable()

@@ -1,4 +1,4 @@
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { AccessKeysService, VerifiableAccessKey } from '../auth/access-keys.service';
 import { BasicAuthenticator, parseBasicAuthorization } from './basic-credentials';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { AccessKeysService } from '../auth/access-keys.service';
 import type { RestCallerInfo } from './request-context';
 

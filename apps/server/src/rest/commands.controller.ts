@@ -1,7 +1,7 @@
 import { Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { decodeCommandContent } from '../commands/command-content';
 import { CommandsService } from '../commands/commands.service';
 import { RegionsService } from '../regions/regions.service';

@@ -2,7 +2,7 @@ import { Get } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { InstanceEntity } from '../instances/instance.entity';
 import { describeCloudAssistantStatus } from '../instances/cloud-assistant-status';
 import { InstancesService } from '../instances/instances.service';

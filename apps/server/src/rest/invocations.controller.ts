@@ -1,7 +1,7 @@
 import { Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { InvocationsService } from '../invocations/invocations.service';
 import { InvokeCommandService } from '../invocations/invoke-command.service';
 import { RegionsService } from '../regions/regions.service';

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Caller } from '../api/rpc-action.decorator';
+import type { Caller } from '../rpc/rpc-action.decorator';
 import { currentRequestId } from '../logging/request-context';
 
 /**

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { RateLimiter } from '../auth/rate-limiter';
 import { BasicAuthenticator, parseBasicAuthorization } from './basic-credentials';

@@ -2,7 +2,7 @@ import { applyDecorators, Controller, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiTags } from '@nestjs/swagger';
 import { INSTANCE_ID_PATTERN } from '@ca/protocol';
 import { z } from 'zod';
-import { decodeToken, nextPageToken, Paging } from '../api/paging';
+import { decodeToken, nextPageToken, Paging } from '../common/paging';
 import { responseSchema, RestErrors } from './openapi';
 import { RestAuthGuard } from './rest-auth.guard';
 import { REST_PREFIX } from './rest-error';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { ApiError } from '../api/api-error';
+import type { ApiError } from '../common/api-error';
 import { requestIdOf } from './request-context';
 
 /** Every REST route lives under this prefix; its errors are REST bodies, not Alibaba's. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 import { parseInput, readJsonBody, text, withCode } from './rest-input';
 
 describe('parseInput', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 
 /**
  * Validation of REST input with zod, answering the Alibaba codes the RPC edge answers for the

@@ -1,5 +1,5 @@
 import { FirePreview, Frequency, FrequencyError, parseFrequency, previewFireTimes } from '@ca/frequency';
-import { ApiError } from '../api/api-error';
+import { ApiError } from '../common/api-error';
 
 /**
  * The next `count` fire times of a Frequency, checked as InvokeCommand checks it (the same

@@ -3,7 +3,7 @@ import { Frequency, nextFireTimes, storedFrequency } from '@ca/frequency';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
-import { DispatchNotifier } from '../dispatch/dispatch-notifier';
+import { DispatchNotifier } from '../database/dispatch-notifier';
 import type { MisfirePolicy } from '../invocations/invocation.entity';
 import { operationsMetrics } from '../metrics/operations-metrics';
 import { planFires } from './fire-plan';

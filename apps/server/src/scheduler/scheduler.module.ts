@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import { DispatchNotifierModule } from '../dispatch/dispatch-notifier.module';
 import { InvocationsModule } from '../invocations/invocations.module';
 import { FrequencyPreviewActions } from './frequency-preview.actions';
 import { ScheduleFirer } from './schedule-firer';
 import { SchedulerService } from './scheduler.service';
 
-@Module({ imports: [InvocationsModule, DispatchNotifierModule], providers: [ScheduleFirer, SchedulerService, FrequencyPreviewActions] })
+@Module({ imports: [InvocationsModule], providers: [ScheduleFirer, SchedulerService, FrequencyPreviewActions] })
 export class SchedulerModule {}

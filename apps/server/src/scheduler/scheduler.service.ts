@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PgListener } from '../database/pg-listener';
-import { SCHEDULE_CHANNEL } from '../invocations/invoke-command.service';
+import { NOTIFICATION_CHANNELS } from '../database/notification-channels';
 import { FIRE_BATCH, ScheduleFirer, warmUpFireTimes } from './schedule-firer';
 
 /** A safety net: look again at least this often even if no notification arrives. */
@@ -30,7 +30,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly firer: ScheduleFirer,
     listener: PgListener,
   ) {
-    listener.on(SCHEDULE_CHANNEL, () => this.wake());
+    listener.on(NOTIFICATION_CHANNELS.schedule, () => this.wake());
     listener.onReconnect(() => this.wake());
   }
 

@@ -1,4 +1,4 @@
-import { ApiError } from './api-error';
+import { ApiError } from '../common/api-error';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_PARAMETERS = 2000;

@@ -1,6 +1,6 @@
 import { ApiError } from './api-error';
 import { pageFields, readPaging } from './paging';
-import { RpcParams } from './rpc-params';
+import { RpcParams } from '../rpc/rpc-params';
 
 const SIZES = { defaultSize: 10, maxSize: 50 };
 const read = (record: Record<string, string>): ReturnType<typeof readPaging> => readPaging(RpcParams.from(record), SIZES);

@@ -5,4 +5,4 @@ import { ActionRegistry } from './action-registry';
 import { RpcController } from './rpc.controller';
 
 @Module({ imports: [DiscoveryModule, AuthModule], controllers: [RpcController], providers: [ActionRegistry] })
-export class ApiModule {}
+export class RpcModule {}

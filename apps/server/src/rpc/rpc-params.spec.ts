@@ -1,4 +1,4 @@
-import { ApiError } from './api-error';
+import { ApiError } from '../common/api-error';
 import { RpcParams } from './rpc-params';
 
 const params = (record: Record<string, string>): RpcParams => RpcParams.from(record);

@@ -1,5 +1,5 @@
 import { ApiError } from './api-error';
-import { RpcParams } from './rpc-params';
+import { RpcParams } from '../rpc/rpc-params';
 
 export interface Paging {
   offset: number;

@@ -1,8 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { PgListener } from '../database/pg-listener';
+import { NOTIFICATION_CHANNELS } from './notification-channels';
+import { PgListener } from './pg-listener';
 
-export const DISPATCH_CHANNEL = 'ca_dispatch';
 /** NOTIFY payloads are limited to 8000 bytes; stay well below. */
 const MAX_PAYLOAD = 7000;
 
@@ -20,7 +20,7 @@ export class DispatchNotifier implements OnModuleDestroy {
   private isClosed = false;
 
   constructor(listener: PgListener) {
-    listener.on(DISPATCH_CHANNEL, (payload) => {
+    listener.on(NOTIFICATION_CHANNELS.dispatch, (payload) => {
       for (const instanceId of payload.split(',')) this.wake(instanceId);
     });
     // Anything notified while the connection was down: let every waiter look again.
@@ -45,7 +45,7 @@ export class DispatchNotifier implements OnModuleDestroy {
   /** Queues a wake-up of these instances' agents for when the surrounding transaction commits. */
   async notify(manager: EntityManager, instanceIds: readonly string[]): Promise<void> {
     for (const payload of chunkPayloads(instanceIds)) {
-      await manager.query('SELECT pg_notify($1, $2)', [DISPATCH_CHANNEL, payload]);
+      await manager.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNELS.dispatch, payload]);
     }
   }
 

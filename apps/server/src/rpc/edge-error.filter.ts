@@ -4,8 +4,8 @@ import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { isRestPath, sendRestError } from '../rest/rest-error';
 import { annotateRequest, currentRequestId } from '../logging/request-context';
-import { ApiError } from './api-error';
-import { toApiError } from './error-mapping';
+import { ApiError } from '../common/api-error';
+import { toApiError } from '../common/error-mapping';
 import { renderBody } from './response-renderer';
 
 function errorBody(hostId: string, error: ApiError): string {

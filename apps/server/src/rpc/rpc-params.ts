@@ -1,4 +1,4 @@
-import { ApiError } from './api-error';
+import { ApiError } from '../common/api-error';
 
 const MAX_LIST_ITEMS = 1000;
 
