@@ -1,5 +1,4 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { InstanceEntity } from '../instances/instance.entity';
 
 export type AccessKeyRole = 'admin' | 'readonly' | 'agent';
 
@@ -22,9 +21,10 @@ export class AccessKeyEntity {
   instanceId: string | null;
 
   /** An agent's credential dies with its instance. */
-  @ManyToOne(() => InstanceEntity, { onDelete: 'CASCADE' })
+  // Named, not imported: access keys sit below instances (instances revoke their agent's keys).
+  @ManyToOne('InstanceEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'instance_id' })
-  instance?: InstanceEntity;
+  instance?: unknown;
 
   @Column({ type: 'varchar', length: 256, default: '' })
   description: string;

@@ -1,5 +1,4 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { ActivationEntity } from '../activations/activation.entity';
 import { RegionEntity } from '../regions/region.entity';
 
 export const INSTANCE_STATUSES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped'] as const;
@@ -54,9 +53,11 @@ export class InstanceEntity {
   @Column({ name: 'activation_id', type: 'varchar', length: 64, nullable: true })
   activationId: string | null;
 
-  @ManyToOne(() => ActivationEntity, { onDelete: 'SET NULL' })
+  // Named, not imported: activations sit above instances (an activation enrols instances), and
+  // the foreign key needs only the name.
+  @ManyToOne('ActivationEntity', { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'activation_id' })
-  activation?: ActivationEntity;
+  activation?: unknown;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
