@@ -1,7 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../../migrations';
 import { DeadlineClient } from './deadline-client';
-import { ENTITIES } from './entities';
+import { ENTITIES } from '../entities';
 
 /**
  * The service's bound on one statement. Its statements are short (the slowest indexed read at a
