@@ -128,10 +128,6 @@ export const ERROR_CATALOG = {
     status: 415,
     message: 'The request body must be application/x-www-form-urlencoded.',
   },
-  'InvalidAccessKeyId.Unauthorized': {
-    status: 403,
-    message: 'Missing AccessKeyId: every action must be signed with an access key.',
-  },
   SignatureDoesNotMatch: {
     status: 400,
     message: 'Specified signature is not matched with our calculation.',
