@@ -138,7 +138,6 @@ export class RpcController {
     }
     return parameter;
   }
-
 }
 
 function toIncoming(request: FastifyRequest): IncomingRpcRequest {
