@@ -1,16 +1,18 @@
 import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { AGENT_REGISTER_PATH, AgentRegisterRequest, AgentRegisterResponse } from '@ca/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import { ApiError } from '../common/api-error';
+import type { ErrorCode } from '../common/error-catalog';
 import { toApiError } from '../common/error-mapping';
+import { logServerFailure, renderError, sendError } from '../common/error-response';
+import { currentRequestId } from '../logging/request-context';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { AgentRegistrationService } from './agent-registration.service';
 
 /** The answers to a guessed activation id or code; other refusals need the right code already. */
-const WRONG_ACTIVATION_CODES = new Set(['InvalidActivationId.NotFound', 'InvalidActivationCode.Mismatch']);
+const WRONG_ACTIVATION_CODES = new Set<ErrorCode>(['InvalidActivationId.NotFound', 'InvalidActivationCode.Mismatch']);
 
 /** `POST /agent/register`: JSON in, credentials out; authenticated by the activation code. */
 @Controller()
@@ -25,7 +27,7 @@ export class AgentRegistrationController {
 
   @Post(AGENT_REGISTER_PATH)
   async register(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const requestId = randomUUID().toUpperCase();
+    const requestId = currentRequestId();
     try {
       // Both checks come before the transaction: a throttled attempt takes no activation row lock.
       this.limiter.takeRegistration(request.ip);
@@ -46,9 +48,8 @@ export class AgentRegistrationController {
       void reply.status(200).send(response);
     } catch (error) {
       const apiError = toApiError(error);
-      if (apiError.status >= 500) this.logger.error(`agent registration failed (RequestId ${requestId}): ${(error as Error)?.stack}`);
-      if (apiError.retryAfterSeconds) void reply.header('retry-after', String(apiError.retryAfterSeconds));
-      void reply.status(apiError.status).send({ RequestId: requestId, HostId: this.config.HOST_ID, Code: apiError.code, Message: apiError.message });
+      logServerFailure(this.logger, 'agent registration', requestId, apiError, error);
+      sendError(reply, renderError(apiError, { url: request.url, requestId, hostId: this.config.HOST_ID }));
     }
   }
 }

@@ -37,7 +37,7 @@ export class AgentRegistrationService {
       if (activationExpiresAt(activation).getTime() < Date.now()) throw new ApiError('Activation.Expired');
       if (activation.registeredCount >= activation.instanceCount) throw new ApiError('Activation.ExceedLimit');
       if (!ipInCidr(clientIp, activation.ipAddressRange)) {
-        throw new ApiError('Activation.IpAddressNotAllowed', `The address ${clientIp} is outside the activation's range ${activation.ipAddressRange}.`, 403);
+        throw new ApiError('Activation.IpAddressNotAllowed', `The address ${clientIp} is outside the activation's range ${activation.ipAddressRange}.`);
       }
       if (activation.instanceIds && !(request.instanceId && activation.instanceIds.includes(request.instanceId))) {
         throw new ApiError(

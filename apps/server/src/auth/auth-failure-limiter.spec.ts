@@ -1,4 +1,5 @@
 import { ApiError } from '../common/api-error';
+import type { ErrorCode } from '../common/error-catalog';
 import { loadConfig } from '../config/config.schema';
 import { AuthFailureLimiter, BoundedBuckets } from './auth-failure-limiter';
 
@@ -21,7 +22,7 @@ describe(AuthFailureLimiter.name, () => {
       return error as ApiError;
     }
   };
-  const failing = (code = 'SignatureDoesNotMatch') => () => Promise.reject(new ApiError(code));
+  const failing = (code: ErrorCode = 'SignatureDoesNotMatch') => () => Promise.reject(new ApiError(code));
 
   it('lets a key that authenticated lately through an address others have throttled (agents behind one NAT or proxy)', async () => {
     const limiter = sut();

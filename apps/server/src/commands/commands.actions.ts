@@ -8,8 +8,8 @@ import { COMMAND_TYPES, CommandEntity } from './command.entity';
 import { ContentEncoding, decodeCommandContent, readContentEncoding } from './command-content';
 import { CommandsService } from './commands.service';
 
-const NAME = { maxLength: 128, code: 'CmdName.ExceedLimit' };
-const DESCRIPTION = { maxLength: 512, code: 'CmdDesc.ExceedLimit' };
+const NAME = { maxLength: 128, code: 'CmdName.ExceedLimit' } as const;
+const DESCRIPTION = { maxLength: 512, code: 'CmdDesc.ExceedLimit' } as const;
 const WORKING_DIR = { maxLength: 200 };
 const MAX_TIMEOUT_SECONDS = 86400;
 

@@ -1,9 +1,9 @@
 /**
  * Every error code the service answers with, its HTTP status and its message — the one place
- * codes map to statuses. The InvokeCommand messages are the seed document's, verbatim.
+ * codes map to statuses. The InvokeCommand messages are Alibaba's, verbatim.
  */
 export const ERROR_CATALOG = {
-  // InvokeCommand (seed)
+  // InvokeCommand
   'MissingParameter.RegionId': {
     status: 400,
     message:
@@ -47,12 +47,20 @@ export const ERROR_CATALOG = {
     status: 403,
     message: 'The specified parameter has changed while using an already used clientToken.',
   },
+  'InvalidParameter.InstanceIds': { status: 400, message: 'The specified parameter InstanceIds is invalid.' },
+  'InvalidInstanceId.Malformed': { status: 400, message: 'The specified parameter InstanceId is malformed.' },
+  'InvalidParam.Timeout': { status: 400, message: 'The specified parameter Timeout is invalid.' },
+  'InvalidParam.Username': { status: 400, message: 'The specified parameter Username is invalid.' },
+  'InvalidParam.ClientToken': { status: 400, message: 'The specified parameter ClientToken is invalid.' },
+  'InvalidParam.MisfirePolicy': { status: 400, message: 'The specified parameter MisfirePolicy is invalid.' },
+  'InvalidParam.Timed': { status: 400, message: 'The specified parameter Timed is invalid.' },
+  'InvalidParam.Count': { status: 400, message: 'The specified parameter Count is invalid.' },
 
   // Commands, invocations, activations
   'InvalidInvokeId.NotFound': { status: 404, message: 'The specified invoke id does not exist.' },
   'InvalidRecordId.NotFound': { status: 404, message: 'The specified record does not exist on this instance.' },
-  // Alibaba's codes for malformed catalogue values. SPEC §2.2 makes every malformed value a 400,
-  // so these keep Alibaba's names with that status (Alibaba itself answers some with 403/404).
+  // Alibaba's codes for malformed catalogue values. Every malformed value is a 400 here, so these
+  // keep Alibaba's names with that status (Alibaba itself answers some with 403/404).
   'InvalidCmdType.NotFound': { status: 400, message: 'The specified command type does not exist.' },
   'InvalidCommandType.NotFound': { status: 400, message: 'The specified parameter Type does not exist.' },
   'CmdName.ExceedLimit': { status: 400, message: 'The length of the command name exceeds the upper limit.' },
@@ -87,6 +95,10 @@ export const ERROR_CATALOG = {
     status: 409,
     message: 'The specified instance already has a registered cloud assistant client; deregister it first (DeregisterManagedInstance).',
   },
+  'InvalidInstance.RegionMismatch': {
+    status: 400,
+    message: 'The specified instance is registered in another region.',
+  },
   'InvalidInstance.NoAgentRegistered': {
     status: 400,
     message: 'The specified instance has no registered cloud assistant client.',
@@ -115,10 +127,6 @@ export const ERROR_CATALOG = {
   'UnsupportedMediaType': {
     status: 415,
     message: 'The request body must be application/x-www-form-urlencoded.',
-  },
-  'InvalidAccessKeyId.Unauthorized': {
-    status: 403,
-    message: 'Missing AccessKeyId: every action must be signed with an access key.',
   },
   SignatureDoesNotMatch: {
     status: 400,
@@ -156,6 +164,45 @@ export const ERROR_CATALOG = {
   Throttling: { status: 429, message: 'Request was denied due to request throttling: too many failed attempts.' },
   ServiceUnavailable: { status: 503, message: 'The request has failed due to a temporary failure of the server.' },
   InternalError: { status: 500, message: 'The request processing has failed due to some unknown error.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<string, ErrorDefinition>;
 
-export type ErrorCode = keyof typeof ERROR_CATALOG;
+export interface ErrorDefinition {
+  status: number;
+  message: string;
+}
+
+/** A code with its own entry above. */
+export type CatalogCode = keyof typeof ERROR_CATALOG;
+
+/**
+ * The families whose codes are built from a parameter's name (`MissingParameter.RegionId`,
+ * `InvalidParameter.Role`): any parameter can be missing or malformed, so the catalogue cannot
+ * list them all. Those without an entry are 400s, with a message naming the parameter.
+ */
+export const PARAMETER_FAMILIES = ['MissingParameter', 'InvalidParameter'] as const;
+export type ParameterErrorCode = `${(typeof PARAMETER_FAMILIES)[number]}.${string}`;
+
+/** Every code `ApiError` accepts: the compiler refuses a code that is neither listed nor a parameter family's. */
+export type ErrorCode = CatalogCode | ParameterErrorCode;
+
+const catalog: Readonly<Record<string, ErrorDefinition>> = ERROR_CATALOG;
+
+/** For codes that arrive as data (a zod check's message, a row of SQL): whether the service may answer with it. */
+export function isErrorCode(value: string): value is ErrorCode {
+  return catalogEntry(value) !== undefined || PARAMETER_FAMILIES.some((family) => value.startsWith(`${family}.`) && value.length > family.length + 1);
+}
+
+/** A code that arrived as data, or InternalError if it is none the service may answer with. */
+export function toErrorCode(value: string): ErrorCode {
+  return isErrorCode(value) ? value : 'InternalError';
+}
+
+/** The entry listed for `code`, if it has its own. */
+export function catalogEntry(code: string): ErrorDefinition | undefined {
+  return Object.hasOwn(catalog, code) ? catalog[code] : undefined;
+}
+
+/** The catalogue's status and message for `code`; a parameter family's code without an entry is a 400. */
+export function errorDefinition(code: ErrorCode): ErrorDefinition {
+  return catalogEntry(code) ?? { status: 400, message: code };
+}

@@ -1,28 +1,20 @@
 import { HttpException } from '@nestjs/common';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { ApiError } from './api-error';
+import type { ErrorCode } from './error-catalog';
 
 /** Statuses of the HttpExceptions raised before a controller runs, as Alibaba codes. */
-const HTTP_EXCEPTION_CODES: Record<number, string> = {
+const HTTP_EXCEPTION_CODES: Readonly<Record<number, ErrorCode>> = {
   400: 'InvalidParameter.Encoding',
   404: 'InvalidAction.NotFound',
   413: 'RequestEntityTooLarge',
   415: 'UnsupportedMediaType',
 };
 
-/** Connection-level failures mean "the database is not there right now", not a bug. */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
-
 /** Turns anything thrown into the ApiError the client will see. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  const code = (error as { code?: string } | undefined)?.code;
-  const message = (error as Error | undefined)?.message ?? '';
-  if (
-    (code && UNAVAILABLE_CODES.has(code)) ||
-    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|is not queryable|Query read timeout/i.test(message)
-  ) {
-    return new ApiError('ServiceUnavailable');
-  }
+  if (isDatabaseUnavailable(error)) return new ApiError('ServiceUnavailable');
   const fastifyCode = (error as { code?: string } | undefined)?.code;
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError('RequestEntityTooLarge');
   if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ApiError('UnsupportedMediaType');

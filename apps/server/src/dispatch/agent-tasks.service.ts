@@ -113,7 +113,7 @@ export class AgentTasksService {
       'SELECT 1 FROM invocation_records WHERE record_id = $1 AND instance_id = $2',
       [recordId, instanceId],
     );
-    if (rows.length === 0) throw new ApiError('InvalidRecordId.NotFound', 'The specified record does not exist on this instance.', 404);
+    if (rows.length === 0) throw new ApiError('InvalidRecordId.NotFound', 'The specified record does not exist on this instance.');
   }
 }
 

@@ -9,7 +9,7 @@ import { INSTANCE_STATUSES, InstanceEntity, NETWORK_TYPES, OS_TYPES } from './in
 import { describeCloudAssistantStatus } from './cloud-assistant-status';
 import { InstancesService } from './instances.service';
 
-const INSTANCE_ID = { maxLength: 64, pattern: INSTANCE_ID_PATTERN, code: 'InvalidInstanceId.Malformed' };
+const INSTANCE_ID = { maxLength: 64, pattern: INSTANCE_ID_PATTERN, code: 'InvalidInstanceId.Malformed' } as const;
 
 /** This service's own inventory actions: admin-only writes, like the rest. */
 @Injectable()

@@ -29,7 +29,7 @@ export class InstancesService {
     return this.dataSource.transaction(async (manager) => {
       const existing = await manager.findOne(InstanceEntity, { where: { instanceId }, lock: { mode: 'pessimistic_write' } });
       if (existing && existing.regionId !== input.regionId) {
-        throw new ApiError('InvalidInstance.RegionMismatch', `Instance ${instanceId} is registered in region ${existing.regionId}.`, 400);
+        throw new ApiError('InvalidInstance.RegionMismatch', `Instance ${instanceId} is registered in region ${existing.regionId}.`);
       }
       const changes = Object.fromEntries(
         Object.entries({

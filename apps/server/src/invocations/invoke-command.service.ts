@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error-mapping';
+import { toErrorCode } from '../common/error-catalog';
 import { SignatureNonce } from '../auth/signature-nonce';
 import { renderCommandContent } from '../commands/command-content';
 import { CommandEntity } from '../commands/command.entity';
@@ -85,7 +86,7 @@ export class InvokeCommandService {
         operationsMetrics.invocationCreated('Once');
         return invokeId;
       }
-      if (outcome.kind === 'refused') throw new ApiError(outcome.code);
+      if (outcome.kind === 'refused') throw new ApiError(toErrorCode(outcome.code));
     }
     const { invokeId } = await this.record(request, fingerprintOf(request), (manager) =>
       this.commands.get(request.regionId, request.commandId, manager),

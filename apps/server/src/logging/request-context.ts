@@ -38,6 +38,22 @@ export function currentRequestId(): string {
   return requestId;
 }
 
+const requestIds = new WeakMap<object, string>();
+
+/**
+ * A served request's id: the one this context assigned on arrival (so log lines, the
+ * `x-request-id` header and an error body agree), remembered per request for code that runs
+ * outside that context. `request` is Fastify's, whose `raw` is Node's message.
+ */
+export function requestIdOf(request: { raw: object }): string {
+  let id = requestIds.get(request.raw);
+  if (!id) {
+    id = currentRequestId();
+    requestIds.set(request.raw, id);
+  }
+  return id;
+}
+
 /**
  * Adds what is now known about the current request; a no-op outside a request. An InvokeId
  * that is not one (a client's typo) is left out: log lines carry only ids that exist.

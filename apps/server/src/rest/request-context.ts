@@ -1,32 +1,15 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Caller } from '../rpc/rpc-action.decorator';
-import { currentRequestId } from '../logging/request-context';
 
-/**
- * What the REST edge learns about a request on its way in, kept beside the request rather than
- * on it: its RequestId (the `x-request-id` header and the `requestId` of an error body) and,
- * once authenticated, who is calling.
- */
 /** An RPC caller less the signature version: the REST edge has no signature. */
 export type RestCallerInfo = Pick<Caller, 'accessKeyId' | 'role' | 'instanceId'>;
 
-const requestIds = new WeakMap<object, string>();
-const callers = new WeakMap<object, RestCallerInfo>();
-
 /**
- * The request's id: the one the logging context assigned on arrival (so log lines, the
- * `x-request-id` header and an error body agree), remembered per request for code that runs
- * outside that context.
+ * Who is calling, once RestAuthGuard authenticated the request: kept beside the request rather
+ * than on it. (Its RequestId is logging's `requestIdOf`.)
  */
-export function requestIdOf(request: FastifyRequest): string {
-  let id = requestIds.get(request.raw);
-  if (!id) {
-    id = currentRequestId();
-    requestIds.set(request.raw, id);
-  }
-  return id;
-}
+const callers = new WeakMap<object, RestCallerInfo>();
 
 export function setCaller(request: FastifyRequest, caller: RestCallerInfo): void {
   callers.set(request.raw, caller);

@@ -4,7 +4,8 @@ import { ApiError } from '../common/api-error';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter';
 import { RateLimiter } from '../auth/rate-limiter';
 import { BasicAuthenticator, parseBasicAuthorization } from './basic-credentials';
-import { requestIdOf, setCaller } from './request-context';
+import { requestIdOf } from '../logging/request-context';
+import { setCaller } from './request-context';
 
 /** Methods a readonly key may use: reading changes nothing. */
 const READ_METHODS = new Set(['GET', 'HEAD']);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { decodeToken, nextPageToken, Paging } from '../common/paging';
 import { responseSchema, RestErrors } from './openapi';
 import { RestAuthGuard } from './rest-auth.guard';
-import { REST_PREFIX } from './rest-error';
+import { REST_PREFIX } from '../common/error-response';
 import { text, withCode } from './rest-input';
 
 /** The security scheme's name in the OpenAPI document. */

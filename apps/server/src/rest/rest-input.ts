@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from '../common/api-error';
+import { ErrorCode, isErrorCode } from '../common/error-catalog';
 
 /**
  * Validation of REST input with zod, answering the Alibaba codes the RPC edge answers for the
@@ -10,7 +11,7 @@ import { ApiError } from '../common/api-error';
  */
 
 /** The `x-error-code` extension: documents in the OpenAPI schema which code a bad value gets. */
-export function withCode<T extends z.ZodType>(schema: T, code: string): T {
+export function withCode<T extends z.ZodType>(schema: T, code: ErrorCode): T {
   return schema.meta({ 'x-error-code': code });
 }
 
@@ -51,10 +52,10 @@ function toApiError(schema: z.ZodObject, issue: z.core.$ZodIssue, input: unknown
   if (issue.path.length === 0) return new ApiError('InvalidParameter.Encoding', 'The request body must be a JSON object.');
   const field = String(issue.path[0]);
   const name = pascal(field);
-  if (isMissing(issue, input)) return CODE.test(issue.message) ? new ApiError(issue.message) : ApiError.missing(name);
+  if (isMissing(issue, input)) return isErrorCode(issue.message) ? new ApiError(issue.message) : ApiError.missing(name);
   const fieldSchema = schema.shape[field] as z.ZodType | undefined;
-  const metaCode = fieldSchema ? (z.globalRegistry.get(fieldSchema) as { 'x-error-code'?: string } | undefined)?.['x-error-code'] : undefined;
-  const issueCode = CODE.test(issue.message) ? issue.message : undefined;
+  const metaCode = fieldSchema ? (z.globalRegistry.get(fieldSchema) as { 'x-error-code'?: ErrorCode } | undefined)?.['x-error-code'] : undefined;
+  const issueCode = isErrorCode(issue.message) ? issue.message : undefined;
   return ApiError.invalid(field, reasonOf(issue), issueCode ?? metaCode ?? `InvalidParameter.${name}`);
 }
 

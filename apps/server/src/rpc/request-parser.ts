@@ -16,7 +16,7 @@ export function decodeParameters(encoded: string, target: Map<string, string>): 
       throw new ApiError('InvalidParameter.Duplicate', `The parameter \u201c${truncate(name)}\u201d was given more than once.`);
     }
     if (target.size >= MAX_PARAMETERS) {
-      throw new ApiError('InvalidParameter.TooMany', `A request may carry at most ${MAX_PARAMETERS} parameters.`, 400);
+      throw new ApiError('InvalidParameter.TooMany', `A request may carry at most ${MAX_PARAMETERS} parameters.`);
     }
     target.set(name, value);
   }

@@ -1,4 +1,5 @@
 import { ApiError } from '../common/api-error';
+import type { ErrorCode } from '../common/error-catalog';
 
 const MAX_LIST_ITEMS = 1000;
 
@@ -30,7 +31,7 @@ export class RpcParams {
   }
 
   /** A non-empty string or undefined; over `maxLength` characters is an InvalidParameter. */
-  string(name: string, options: { maxLength?: number; pattern?: RegExp; code?: string } = {}): string | undefined {
+  string(name: string, options: { maxLength?: number; pattern?: RegExp; code?: ErrorCode } = {}): string | undefined {
     const value = this.values.get(name);
     if (value === undefined || value === '') return undefined;
     const maxLength = options.maxLength ?? 4096;
@@ -42,13 +43,13 @@ export class RpcParams {
     return value;
   }
 
-  requiredString(name: string, options: { maxLength?: number; pattern?: RegExp; code?: string } = {}): string {
+  requiredString(name: string, options: { maxLength?: number; pattern?: RegExp; code?: ErrorCode } = {}): string {
     const value = this.string(name, options);
     if (value === undefined) throw ApiError.missing(name);
     return value;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], options: { caseInsensitive?: boolean; code?: string } = {}): T | undefined {
+  oneOf<T extends string>(name: string, allowed: readonly T[], options: { caseInsensitive?: boolean; code?: ErrorCode } = {}): T | undefined {
     const value = this.string(name, { maxLength: 64, code: options.code });
     if (value === undefined) return undefined;
     const match = allowed.find((a) => (options.caseInsensitive ? a.toLowerCase() === value.toLowerCase() : a === value));
@@ -56,7 +57,7 @@ export class RpcParams {
     return match;
   }
 
-  int(name: string, options: { min?: number; max?: number; code?: string } = {}): number | undefined {
+  int(name: string, options: { min?: number; max?: number; code?: ErrorCode } = {}): number | undefined {
     const value = this.string(name, { maxLength: 20, code: options.code });
     if (value === undefined) return undefined;
     if (!/^-?\d+$/.test(value)) throw ApiError.invalid(name, 'must be an integer', options.code);
@@ -72,7 +73,7 @@ export class RpcParams {
   }
 
   /** `true`/`false` in any case, as Alibaba accepts them. */
-  bool(name: string, options: { code?: string } = {}): boolean | undefined {
+  bool(name: string, options: { code?: ErrorCode } = {}): boolean | undefined {
     const value = this.string(name, { maxLength: 5, code: options.code });
     if (value === undefined) return undefined;
     const lower = value.toLowerCase();
@@ -86,8 +87,8 @@ export class RpcParams {
    * `InstanceIds=i-1`) or in the SDK's repeated form (`InstanceId.1=i-1&InstanceId.2=i-2`).
    * Returns undefined when neither form is present.
    */
-  list(jsonName: string | undefined, repeatedName: string, options: { code?: string } = {}): string[] | undefined {
-    const code = options.code ?? `InvalidParameter.${jsonName ?? repeatedName}`;
+  list(jsonName: string | undefined, repeatedName: string, options: { code?: ErrorCode } = {}): string[] | undefined {
+    const code: ErrorCode = options.code ?? `InvalidParameter.${jsonName ?? repeatedName}`;
     const repeated = this.repeated(repeatedName, code);
     const jsonValue = jsonName ? this.values.get(jsonName) : undefined;
     const items = jsonValue === undefined || jsonValue === '' ? repeated : [...parseJsonList(jsonName!, jsonValue, code), ...(repeated ?? [])];
@@ -97,7 +98,7 @@ export class RpcParams {
     return items;
   }
 
-  private repeated(name: string, code: string): string[] | undefined {
+  private repeated(name: string, code: ErrorCode): string[] | undefined {
     const prefix = `${name}.`;
     const indexed: Array<[number, string]> = [];
     for (const [key, value] of this.values) {
@@ -112,7 +113,7 @@ export class RpcParams {
   }
 
   /** A JSON object of string-able values (e.g. `Parameters`). */
-  jsonObject(name: string, options: { code?: string; maxLength?: number } = {}): Record<string, string> | undefined {
+  jsonObject(name: string, options: { code?: ErrorCode; maxLength?: number } = {}): Record<string, string> | undefined {
     const value = this.string(name, { maxLength: options.maxLength ?? 65536, code: options.code });
     if (value === undefined) return undefined;
     let parsed: unknown;
@@ -136,7 +137,7 @@ export class RpcParams {
   }
 }
 
-function parseJsonList(name: string, value: string, code: string): string[] {
+function parseJsonList(name: string, value: string, code: ErrorCode): string[] {
   const trimmed = value.trim();
   if (!trimmed.startsWith('[')) {
     // A bare single id, as in the seed's own request example.

@@ -13,7 +13,8 @@ import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error-mapping';
 import { IncomingRpcRequest } from './incoming-request';
 import { decodeParameters } from './request-parser';
-import { renderBody, ResponseFormat } from './response-renderer';
+import { logServerFailure, renderError, sendError } from '../common/error-response';
+import { renderBody, ResponseFormat } from '../common/response-renderer';
 import { Caller, RpcContext } from './rpc-action.decorator';
 import { RpcParams } from './rpc-params';
 
@@ -22,7 +23,7 @@ const API_VERSION = '2014-05-26';
 /**
  * The Alibaba-style RPC edge: `GET /?Action=…` or `POST /` with a form body. Parses,
  * authenticates, authorizes and routes to the action's handler; renders JSON or XML. Every
- * failure leaves here as an Alibaba error body with its HTTP status.
+ * failure leaves here as an Alibaba error body with its HTTP status (renderError).
  */
 @Controller()
 export class RpcController {
@@ -83,24 +84,14 @@ export class RpcController {
       const result = await registered.handler(context);
       // A spendsNonce handler spends it before its effects commit; this only covers one that had nothing to commit.
       if (!nonce.spent) await nonce.spend(this.dataSource);
-      this.send(reply, 200, format, `${action}Response`, { RequestId: requestId, ...result });
+      const { contentType, payload } = renderBody(format, `${action}Response`, { RequestId: requestId, ...result });
+      void reply.status(200).header('content-type', contentType).send(payload);
     } catch (thrown) {
       const error = await this.burnNonce(nonce, thrown);
       const apiError = toApiError(error);
       annotateRequest({ code: apiError.code });
-      if (apiError.code === 'ServiceUnavailable') {
-        this.logger.warn(`${action} answered ServiceUnavailable (RequestId ${requestId}): ${(error as Error)?.message}`);
-      } else if (apiError.status >= 500) {
-        this.logger.error(`${action} failed (RequestId ${requestId}): ${(error as Error)?.stack ?? String(error)}`);
-      }
-      const retryAfter = apiError.retryAfterSeconds;
-      if (retryAfter) void reply.header('retry-after', String(retryAfter)).header('x-acs-retry-after', String(retryAfter * 1000));
-      this.send(reply, apiError.status, format, 'Error', {
-        RequestId: requestId,
-        HostId: this.config.HOST_ID,
-        Code: apiError.code,
-        Message: apiError.message,
-      });
+      logServerFailure(this.logger, action, requestId, apiError, error);
+      sendError(reply, renderError(apiError, { url: request.url, requestId, hostId: this.config.HOST_ID, format }));
     }
   }
 
@@ -146,11 +137,6 @@ export class RpcController {
       );
     }
     return parameter;
-  }
-
-  private send(reply: FastifyReply, status: number, format: ResponseFormat, root: string, body: object): void {
-    const { contentType, payload } = renderBody(format, root, body);
-    void reply.status(status).header('content-type', contentType).send(payload);
   }
 }
 
