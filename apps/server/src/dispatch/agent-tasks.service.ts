@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { DispatchNotifier } from '../database/dispatch-notifier';
 import { HeartbeatWriter } from './heartbeat-writer';
-import { queryRows } from '../database/query-rows';
+import { sqlRunnerOf } from '../database/sql';
 import { OutcomeRecorder, outputPiece, TaskOutcome } from './outcome-recorder';
 import { ClaimedWork, WorkClaims } from './work-claims';
 
@@ -95,7 +95,7 @@ export class AgentTasksService {
   private async writeOutput(manager: EntityManager, instanceId: string, recordId: string, offset: number, data: Buffer): Promise<boolean> {
     const piece = outputPiece(offset, data);
     if (!piece) return true;
-    const rows = await queryRows(manager,
+    const { rows } = await sqlRunnerOf(manager).query(
       `UPDATE invocation_records
           SET output = output || substring($4::bytea from octet_length(output) - $3 + 1), updated_at = now()
         WHERE record_id = $1 AND instance_id = $2 AND status = 'Running'

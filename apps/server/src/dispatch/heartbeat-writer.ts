@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Sql } from '../database/sql';
 
 /** How long a heartbeat waits for others to share its statement. Agents wait 10 s between heartbeats. */
 export const HEARTBEAT_BATCH_MS = 200;
@@ -31,7 +31,7 @@ export class HeartbeatWriter implements OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private failing = false;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   record(instanceId: string, agentVersion: string | undefined, hostname: string | undefined): Promise<void> {
     const entry = this.pending.get(instanceId);
@@ -61,7 +61,7 @@ export class HeartbeatWriter implements OnModuleDestroy {
     this.waiting = [];
     const entries = [...batch.values()];
     try {
-      await this.dataSource.query(
+      await this.sql.query(
         `UPDATE instances n SET last_heartbeat_at = now(),
                 agent_version = coalesce(h.agent_version, n.agent_version), agent_hostname = coalesce(h.hostname, n.agent_hostname)
            FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS h(instance_id, agent_version, hostname)

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { InvocationsRepository } from '../invocations/invocations.repository';
-import { queryRows } from '../database/query-rows';
+import { Sql } from '../database/sql';
 import { operationsMetrics } from '../metrics/operations-metrics';
 
 /** How long past its timeout a silent run may stay Running before we call its agent unreachable. */
@@ -20,7 +19,7 @@ export class HousekeepingService {
   private running = new Set<string>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly invocations: InvocationsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -29,8 +28,8 @@ export class HousekeepingService {
   @Interval(1000)
   abortUndelivered(): Promise<void> {
     return this.once('abortUndelivered', async () => {
-      await this.dataSource.transaction(async (manager) => {
-        const aborted = await queryRows<{ invoke_id: string }>(manager,
+      await this.sql.transaction(async (tx) => {
+        const { rows: aborted } = await tx.query<{ invoke_id: string }>(
           // Rows locked in record id order, and any a claim or a stop holds right now skipped:
           // this pass runs again in a second.
           `UPDATE invocation_records
@@ -44,7 +43,7 @@ export class HousekeepingService {
             RETURNING invoke_id`,
           [this.config.DELIVERY_TIMEOUT_SECONDS],
         );
-        await this.invocations.refreshStatuses(manager, aborted.map((a) => a.invoke_id));
+        await this.invocations.refreshStatuses(tx, aborted.map((a) => a.invoke_id));
         operationsMetrics.recordsFinishedAs('Aborted', aborted.length);
       });
     });
@@ -54,8 +53,8 @@ export class HousekeepingService {
   @Interval(15_000)
   markUnreachable(): Promise<void> {
     return this.once('markUnreachable', async () => {
-      await this.dataSource.transaction(async (manager) => {
-        const lost = await queryRows<{ invoke_id: string }>(manager,
+      await this.sql.transaction(async (tx) => {
+        const { rows: lost } = await tx.query<{ invoke_id: string }>(
           `UPDATE invocation_records
               SET status = 'Error', error_code = 'AgentUnreachable', finished_time = now(), updated_at = now(),
                   error_info = 'the agent has not reported this run long after its timeout'
@@ -71,7 +70,7 @@ export class HousekeepingService {
             RETURNING invoke_id`,
           [UNREACHABLE_GRACE_SECONDS],
         );
-        await this.invocations.refreshStatuses(manager, lost.map((l) => l.invoke_id));
+        await this.invocations.refreshStatuses(tx, lost.map((l) => l.invoke_id));
         operationsMetrics.recordsFinishedAs('Error', lost.length);
       });
     });
@@ -81,7 +80,7 @@ export class HousekeepingService {
   @Interval(60_000)
   purgeNonces(): Promise<void> {
     return this.once('purgeNonces', async () => {
-      await this.dataSource.query('DELETE FROM signature_nonces WHERE expires_at < now()');
+      await this.sql.query('DELETE FROM signature_nonces WHERE expires_at < now()');
     });
   }
 

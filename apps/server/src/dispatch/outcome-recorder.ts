@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AgentFinalStatus, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
-import { DataSource } from 'typeorm';
 import { toApiError } from '../common/error-mapping';
-import { queryRows } from '../database/query-rows';
+import { Sql } from '../database/sql';
 import { InvocationsRepository } from '../invocations/invocations.repository';
 import { operationsMetrics } from '../metrics/operations-metrics';
 
@@ -74,7 +73,7 @@ export class OutcomeRecorder {
   private batch: Report[] = [];
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly invocations: InvocationsRepository,
   ) {}
 
@@ -131,8 +130,8 @@ export class OutcomeRecorder {
 
   private write(unique: Report[]): Promise<Set<string>> {
     const pieces = unique.map((r) => r.outcome.output && outputPiece(r.outcome.output.offset, r.outcome.output.data));
-    return this.dataSource.transaction(async (manager) => {
-      const rows = await queryRows<{ instance_id: string; record_id: string; invoke_id: string }>(manager, RECORD_OUTCOMES, [
+    return this.sql.transaction(async (tx) => {
+      const { rows } = await tx.query<{ instance_id: string; record_id: string; invoke_id: string }>(RECORD_OUTCOMES, [
         unique.map((r) => r.recordId),
         unique.map((r) => r.instanceId),
         unique.map((r) => r.outcome.status),
@@ -145,7 +144,7 @@ export class OutcomeRecorder {
         pieces.map((p) => p?.data ?? null),
         OUTPUT_LIMIT_BYTES,
       ]);
-      await this.invocations.refreshStatuses(manager, rows.map((r) => r.invoke_id));
+      await this.invocations.refreshStatuses(tx, rows.map((r) => r.invoke_id));
       return new Set(rows.map((r) => `${r.instance_id}/${r.record_id}`));
     });
   }

@@ -1,10 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AgentTask, REDELIVER_AFTER_SECONDS } from '@ca/protocol';
-import type { Pool, QueryResultRow } from 'pg';
-import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { InvocationsRepository } from '../invocations/invocations.repository';
-import { queryRows } from '../database/query-rows';
+import { Sql } from '../database/sql';
 import { operationsMetrics } from '../metrics/operations-metrics';
 import { DispatchNotifier } from '../database/dispatch-notifier';
 
@@ -148,7 +145,7 @@ export class WorkClaims implements OnModuleDestroy {
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly invocations: InvocationsRepository,
     private readonly notifier: DispatchNotifier,
   ) {}
@@ -176,10 +173,8 @@ export class WorkClaims implements OnModuleDestroy {
     const acked = batch.flatMap((c) => c.acks.map((recordId) => [c.instanceId, recordId]));
     let rows: WorkRow[];
     try {
-      const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-      if (acked.length > 0) await pool.query({ ...ACKNOWLEDGE, values: [acked.map(([i]) => i), acked.map(([, r]) => r)] });
-      const values = [instanceIds, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL];
-      rows = (await pool.query<WorkRow & QueryResultRow>({ ...CLAIM_WORK, values })).rows;
+      if (acked.length > 0) await this.sql.query(ACKNOWLEDGE, [acked.map(([i]) => i), acked.map(([, r]) => r)]);
+      rows = (await this.sql.query<WorkRow>(CLAIM_WORK, [instanceIds, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL])).rows;
     } catch (error) {
       for (const claim of batch) claim.reject(error);
       return;
@@ -219,16 +214,16 @@ export class WorkClaims implements OnModuleDestroy {
    * was written may have reached the agent, which may be running them already.
    */
   release(instanceId: string, claims: readonly RunClaim[]): Promise<void> {
-    const work = this.dataSource
-      .transaction(async (manager) => {
-        const released = await queryRows<{ invoke_id: string }>(manager, RELEASE, [
+    const work = this.sql
+      .transaction(async (tx) => {
+        const { rows: released } = await tx.query<{ invoke_id: string }>(RELEASE, [
           instanceId,
           claims.map((c) => c.recordId),
           claims.map((c) => c.deliveredAt),
         ]);
         if (released.length === 0) return;
-        await this.invocations.refreshStatuses(manager, released.map((r) => r.invoke_id));
-        await this.notifier.notify(manager, [instanceId]);
+        await this.invocations.refreshStatuses(tx, released.map((r) => r.invoke_id));
+        await this.notifier.notify(tx, [instanceId]);
         this.logger.log(`released ${released.length} run(s) of ${instanceId} whose delivery did not reach the agent`);
       })
       .catch((error: Error) => {

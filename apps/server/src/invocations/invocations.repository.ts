@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { SqlRunner } from '../database/sql';
 import { deriveInvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity } from './invocation.entity';
 import { operationsMetrics } from '../metrics/operations-metrics';
@@ -42,14 +43,16 @@ export class InvocationsRepository {
    * row is locked first, so two agents finishing at once cannot both write a stale status;
    * in sorted order, and FOR NO KEY UPDATE, which a StopInvocation's KEY SHARE does not block.
    */
-  async refreshStatuses(manager: EntityManager, invokeIds: Iterable<string>): Promise<void> {
+  async refreshStatuses(tx: SqlRunner, invokeIds: Iterable<string>): Promise<void> {
     for (const invokeId of [...new Set(invokeIds)].sort()) {
-      const [invocation]: Array<{ repeat_mode: string; stopped_at: Date | null; status: string }> = await manager.query(
+      const {
+        rows: [invocation],
+      } = await tx.query<{ repeat_mode: string; stopped_at: Date | null; status: string }>(
         'SELECT repeat_mode, stopped_at, status FROM invocations WHERE invoke_id = $1 FOR NO KEY UPDATE',
         [invokeId],
       );
       if (!invocation) continue;
-      const rows: Array<{ status: RecordStatus }> = await manager.query(
+      const { rows } = await tx.query<{ status: RecordStatus }>(
         'SELECT DISTINCT status FROM invocation_records WHERE invoke_id = $1',
         [invokeId],
       );
@@ -58,7 +61,7 @@ export class InvocationsRepository {
         rows.map((r) => r.status),
       );
       if (status !== invocation.status) {
-        await manager.query('UPDATE invocations SET status = $2, updated_at = now() WHERE invoke_id = $1', [invokeId, status]);
+        await tx.query('UPDATE invocations SET status = $2, updated_at = now() WHERE invoke_id = $1', [invokeId, status]);
         operationsMetrics.invocationStatusChanged(status);
       }
     }

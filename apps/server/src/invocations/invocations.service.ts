@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { invalidToken, Paging } from '../common/paging';
 import { DispatchNotifier } from '../database/dispatch-notifier';
+import { sqlRunnerOf } from '../database/sql';
 import { operationsMetrics } from '../metrics/operations-metrics';
 import { invocationColumns, IS_LATEST_RUN, latestRuns, recordColumns, SqlFilter } from './invocation-queries';
 import { InvocationStatus, RecordStatus } from './invocation-status';
@@ -176,7 +177,7 @@ export class InvocationsService {
             FOR UPDATE`,
         [invokeId, targets],
       );
-      const [, cancelled] = await manager.query<[unknown, number]>(
+      const { rowCount: cancelled } = await sqlRunnerOf(manager).query(
         `UPDATE invocation_records SET status = 'Cancelled', stop_time = now(), updated_at = now(),
                 error_code = 'Cancelled', error_info = 'the invocation was stopped before this run started'
           WHERE invoke_id = $1 AND instance_id = ANY($2) AND status = 'Pending'`,
@@ -200,9 +201,9 @@ export class InvocationsService {
           WHERE invoke_id = $1`,
         [invokeId, targets],
       );
-      await this.repository.refreshStatuses(manager, [invokeId]);
+      await this.repository.refreshStatuses(sqlRunnerOf(manager), [invokeId]);
       operationsMetrics.recordsFinishedAs('Cancelled', cancelled);
-      await this.notifier.notify(manager, targets);
+      await this.notifier.notify(sqlRunnerOf(manager), targets);
     });
   }
 }

@@ -11,6 +11,7 @@ import { CommandEntity } from '../commands/command.entity';
 import { CommandsService, NewCommand } from '../commands/commands.service';
 import { DispatchNotifier } from '../database/dispatch-notifier';
 import { NOTIFICATION_CHANNELS } from '../database/notification-channels';
+import { sqlRunnerOf } from '../database/sql';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { InstanceEntity } from '../instances/instance.entity';
@@ -180,7 +181,7 @@ export class InvokeCommandService {
       await manager.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNELS.schedule, '']);
     } else {
       await this.repository.insertPendingRecords(manager, invokeId, request.instanceIds, now, 1);
-      await this.notifier.notify(manager, request.instanceIds);
+      await this.notifier.notify(sqlRunnerOf(manager), request.instanceIds);
     }
     operationsMetrics.invocationCreated(request.repeatMode);
     return { commandId: command.commandId, invokeId };

@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { toApiError } from '../common/error-mapping';
 import { NONCE_LIFETIME_SECONDS, SignatureNonce } from '../auth/signature-nonce';
 import { NOTIFICATION_CHANNELS } from '../database/notification-channels';
+import { Sql } from '../database/sql';
 
 /** A one-shot InvokeCommand without ClientToken or Parameters, after its checks that need no database. */
 export interface OneShotInvocation {
@@ -48,7 +47,7 @@ export class OneShotInvocationWriter {
   private readonly queue: Queued[] = [];
   private inFlight = 0;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: Sql) {}
 
   write(invocation: OneShotInvocation): Promise<OneShotOutcome> {
     return new Promise((resolve, reject) => {
@@ -114,11 +113,9 @@ export class OneShotInvocationWriter {
   }
 
   private async execute(invocations: OneShotInvocation[]): Promise<Map<number, string | null>> {
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    const result = await pool.query<{ n: number; refusal: string | null }>({
-      name: 'one-shot-invocations',
-      text: ONE_SHOT_SQL,
-      values: [
+    const result = await this.sql.query<{ n: number; refusal: string | null }>(
+      { name: 'one-shot-invocations', text: ONE_SHOT_SQL },
+      [
         invocations.map((_, n) => n),
         invocations.map((i) => i.invokeId),
         invocations.map((i) => i.regionId),
@@ -135,7 +132,7 @@ export class OneShotInvocationWriter {
         NONCE_LIFETIME_SECONDS,
         NOTIFICATION_CHANNELS.dispatch,
       ],
-    });
+    );
     return new Map(result.rows.map((row) => [row.n, row.refusal]));
   }
 }

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { DispatchNotifier } from '../database/dispatch-notifier';
+import { sqlRunnerOf } from '../database/sql';
 import type { MisfirePolicy } from '../invocations/invocation.entity';
 import { operationsMetrics } from '../metrics/operations-metrics';
 import { planFires } from './fire-plan';
@@ -199,7 +200,7 @@ export class ScheduleFirer {
           [withWork],
         );
       }
-      await this.notifier.notify(manager, [...woken]);
+      await this.notifier.notify(sqlRunnerOf(manager), [...woken]);
       return due.length;
     });
     operationsMetrics.observeFiresCommitted(written);
