@@ -1,57 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { AgentFinalStatus, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
 import { toApiError } from '../common/error-mapping';
 import { Sql } from '../database/sql';
-import { InvocationsRepository } from '../invocations/invocations.repository';
 import { operationsMetrics } from '../metrics/operations-metrics';
-
-export interface TaskOutcome {
-  status: AgentFinalStatus;
-  exitCode?: number;
-  errorCode?: string;
-  errorInfo?: string;
-  /** All the bytes the command wrote; beyond OUTPUT_LIMIT_BYTES they count as Dropped. */
-  outputBytes: number;
-  finishedAt: Date;
-  /** The last piece of output, so a short command needs no separate output report. */
-  output?: { offset: number; data: Buffer };
-}
-
-/** What of `data` (output from byte `offset` on) falls within the kept OUTPUT_LIMIT_BYTES; undefined if nothing. */
-export function outputPiece(offset: number, data: Buffer): { offset: number; data: Buffer } | undefined {
-  const room = OUTPUT_LIMIT_BYTES - offset;
-  if (room <= 0 || data.length === 0) return undefined;
-  return { offset, data: data.subarray(0, room) };
-}
-
-/**
- * Every outcome of the batch in one statement, each scoped to its reporter's instance: its last
- * output appended (while Running, at its offset) and its final status. The first outcome wins;
- * a run the service gave up on as unreachable still takes the agent's true outcome. As one
- * UPDATE per row (not output, then status): a row updated twice in a transaction has its foreign
- * key checked again, which locked the invocation and deadlocked runs finishing together. The
- * rows are locked first, in record id order, as every statement that updates several records
- * does: two batches (or a batch and an agent's acknowledgements) cannot wait on each other.
- */
-const RECORD_OUTCOMES = `
-  WITH reported AS MATERIALIZED (
-    SELECT record_id FROM invocation_records WHERE record_id = ANY($1::uuid[]) ORDER BY record_id FOR UPDATE)
-  UPDATE invocation_records r
-     SET output = CASE WHEN r.status = 'Running' AND o.piece IS NOT NULL
-                            AND octet_length(r.output) >= o.piece_offset AND octet_length(r.output) < o.piece_offset + octet_length(o.piece)
-                       THEN r.output || substring(o.piece from octet_length(r.output) - o.piece_offset + 1)
-                       ELSE r.output END,
-         status = o.status, exit_code = o.exit_code, error_code = o.error_code, error_info = o.error_info,
-         dropped = greatest(0, o.output_bytes - $11::int)::int,
-         finished_time = least(now(), greatest(coalesce(r.start_time, o.finished_at), o.finished_at)),
-         stop_time = CASE WHEN o.status IN ('Terminated', 'Cancelled') THEN coalesce(r.stop_requested_at, now()) ELSE r.stop_time END,
-         updated_at = now()
-    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[], $8::timestamptz[], $9::int[], $10::bytea[])
-         AS o(record_id, instance_id, status, exit_code, error_code, error_info, output_bytes, finished_at, piece_offset, piece)
-   WHERE r.record_id = o.record_id AND r.instance_id = o.instance_id
-     AND r.record_id IN (SELECT record_id FROM reported)
-     AND (r.status = 'Running' OR (r.status = 'Error' AND r.error_code = 'AgentUnreachable'))
-  RETURNING r.instance_id, r.record_id, r.invoke_id`;
+import { recordOutcomes, TaskOutcome } from '../runs/outcomes';
 
 interface Report {
   instanceId: string;
@@ -74,7 +25,6 @@ export class OutcomeRecorder {
 
   constructor(
     private readonly sql: Sql,
-    private readonly invocations: InvocationsRepository,
   ) {}
 
   /** True if this report set the outcome; false if the record is not this instance's Running run (already finished, or unknown). */
@@ -129,23 +79,10 @@ export class OutcomeRecorder {
   }
 
   private write(unique: Report[]): Promise<Set<string>> {
-    const pieces = unique.map((r) => r.outcome.output && outputPiece(r.outcome.output.offset, r.outcome.output.data));
     return this.sql.transaction(async (tx) => {
-      const { rows } = await tx.query<{ instance_id: string; record_id: string; invoke_id: string }>(RECORD_OUTCOMES, [
-        unique.map((r) => r.recordId),
-        unique.map((r) => r.instanceId),
-        unique.map((r) => r.outcome.status),
-        unique.map((r) => r.outcome.exitCode ?? null),
-        unique.map((r) => r.outcome.errorCode ?? ''),
-        unique.map((r) => (r.outcome.errorInfo ?? '').slice(0, 1024)),
-        unique.map((r) => r.outcome.outputBytes),
-        unique.map((r) => r.outcome.finishedAt),
-        pieces.map((p) => p?.offset ?? 0),
-        pieces.map((p) => p?.data ?? null),
-        OUTPUT_LIMIT_BYTES,
-      ]);
-      await this.invocations.refreshStatuses(tx, rows.map((r) => r.invoke_id));
-      return new Set(rows.map((r) => `${r.instance_id}/${r.record_id}`));
+      const recorded = await recordOutcomes(tx, unique);
+      return new Set(recorded.map((r) => `${r.instanceId}/${r.recordId}`));
     });
   }
+
 }

@@ -19,6 +19,7 @@ import { InstancesService } from '../instances/instances.service';
 import { annotateRequest } from '../logging/request-context';
 import { operationsMetrics } from '../metrics/operations-metrics';
 import { RegionsService } from '../regions/regions.service';
+import { insertPendingRecords } from '../runs/new-records';
 import { InvocationEntity, MisfirePolicy, RepeatMode } from './invocation.entity';
 import { InvocationsRepository } from './invocations.repository';
 import { OneShotInvocationWriter } from './one-shot-writer';
@@ -180,8 +181,9 @@ export class InvokeCommandService {
       // Every process's scheduler recomputes its sleep: this one may fire sooner than any before.
       await manager.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNELS.schedule, '']);
     } else {
-      await this.repository.insertPendingRecords(manager, invokeId, request.instanceIds, now, 1);
-      await this.notifier.notify(sqlRunnerOf(manager), request.instanceIds);
+      const tx = sqlRunnerOf(manager);
+      await insertPendingRecords(tx, invokeId, request.instanceIds, now, 1);
+      await this.notifier.notify(tx, request.instanceIds);
     }
     operationsMetrics.invocationCreated(request.repeatMode);
     return { commandId: command.commandId, invokeId };

@@ -3,7 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { Sql } from '../database/sql';
-import { purgeInvocationBatch, purgeRecordBatch, PURGE_BATCH } from './record-purge';
+import { purgeInvocationBatch, purgeRecordBatch, PURGE_BATCH } from '../runs/purge';
 
 /** The job's name in @nestjs/schedule's SchedulerRegistry. */
 export const RETENTION_JOB = 'retention';
