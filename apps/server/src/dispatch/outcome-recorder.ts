@@ -1,45 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { toApiError } from '../common/error-mapping';
+import { MicroBatcher, Rejected } from '../database/micro-batcher';
 import { Sql } from '../database/sql';
 import { operationsMetrics } from '../metrics/operations-metrics';
-import { recordOutcomes, TaskOutcome } from '../runs/outcomes';
+import { recordOutcomes, ReportedOutcome, TaskOutcome } from '../runs/outcomes';
 
-interface Report {
-  instanceId: string;
-  recordId: string;
-  outcome: TaskOutcome;
-  resolve: (recorded: boolean) => void;
-  reject: (error: unknown) => void;
-}
+const keyOf = (report: { instanceId: string; recordId: string }): string => `${report.instanceId}/${report.recordId}`;
 
 /**
  * Records runs' outcomes. The reports that arrive within one turn of the event loop share one
  * transaction: one UPDATE for all their records, one status refresh per invocation, one commit.
- * Each answer still means "committed". Ten runs of one invocation finishing together used to be
- * ten transactions queueing for the invocation's row lock (each holding it across three round
- * trips and a commit), and they held the connection pool while they queued.
+ * Each answer still means "committed". Runs of one invocation finishing together then do not
+ * queue one transaction each for the invocation's row lock, holding pool connections as they wait.
  */
 @Injectable()
 export class OutcomeRecorder {
-  private batch: Report[] = [];
+  private readonly batcher = new MicroBatcher<ReportedOutcome, boolean>({ schedule: 'tick', run: (reports) => this.recordBatch(reports) });
 
-  constructor(
-    private readonly sql: Sql,
-  ) {}
+  constructor(private readonly sql: Sql) {}
 
   /** True if this report set the outcome; false if the record is not this instance's Running run (already finished, or unknown). */
   record(instanceId: string, recordId: string, outcome: TaskOutcome): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      if (this.batch.length === 0) setImmediate(() => void this.flush());
-      this.batch.push({ instanceId, recordId, outcome, resolve, reject });
-    });
+    return this.batcher.add({ instanceId, recordId, outcome });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.batch;
-    this.batch = [];
+  private async recordBatch(batch: ReportedOutcome[]): Promise<Array<boolean | Rejected>> {
     // A report repeated within the batch (a retry racing the first) is recorded once.
-    const unique = [...new Map(batch.map((r) => [`${r.instanceId}/${r.recordId}`, r])).values()];
+    const unique = [...new Map(batch.map((r) => [keyOf(r), r])).values()];
+    const failed = new Map<string, Rejected>();
     let recorded: Set<string>;
     try {
       recorded = await this.write(unique);
@@ -47,42 +35,21 @@ export class OutcomeRecorder {
       // One report the database refuses must not fail the others: each is tried on its own, so
       // only its own sender gets the error. (AgentActionsHandler validates every value first;
       // this is for whatever it did not foresee.) Not when the database is away: all would fail.
-      if (unique.length === 1 || toApiError(error).code === 'ServiceUnavailable') {
-        for (const report of batch) report.reject(error);
-        return;
-      }
+      if (unique.length === 1 || toApiError(error).code === 'ServiceUnavailable') throw error;
       recorded = new Set();
-      const failed = new Map<string, unknown>();
       for (const report of unique) {
-        const key = `${report.instanceId}/${report.recordId}`;
         try {
-          if ((await this.write([report])).has(key)) recorded.add(key);
+          if ((await this.write([report])).has(keyOf(report))) recorded.add(keyOf(report));
         } catch (alone) {
-          failed.set(key, alone);
+          failed.set(keyOf(report), new Rejected(alone));
         }
       }
-      for (const report of batch) {
-        const key = `${report.instanceId}/${report.recordId}`;
-        if (failed.has(key)) report.reject(failed.get(key));
-      }
-      this.settle(unique, batch.filter((r) => !failed.has(`${r.instanceId}/${r.recordId}`)), recorded);
-      return;
     }
-    this.settle(unique, batch, recorded);
+    for (const report of unique) if (recorded.has(keyOf(report))) operationsMetrics.recordsFinishedAs(report.outcome.status);
+    return batch.map((report) => failed.get(keyOf(report)) ?? recorded.has(keyOf(report)));
   }
 
-  private settle(unique: Report[], batch: Report[], recorded: Set<string>): void {
-    for (const report of unique) {
-      if (recorded.has(`${report.instanceId}/${report.recordId}`)) operationsMetrics.recordsFinishedAs(report.outcome.status);
-    }
-    for (const report of batch) report.resolve(recorded.has(`${report.instanceId}/${report.recordId}`));
+  private write(unique: ReportedOutcome[]): Promise<Set<string>> {
+    return this.sql.transaction(async (tx) => new Set((await recordOutcomes(tx, unique)).map(keyOf)));
   }
-
-  private write(unique: Report[]): Promise<Set<string>> {
-    return this.sql.transaction(async (tx) => {
-      const recorded = await recordOutcomes(tx, unique);
-      return new Set(recorded.map((r) => `${r.instanceId}/${r.recordId}`));
-    });
-  }
-
 }

@@ -3,6 +3,7 @@ import { AgentTask, REDELIVER_AFTER_SECONDS } from '@ca/protocol';
 import { Sql } from '../database/sql';
 import { operationsMetrics } from '../metrics/operations-metrics';
 import { DispatchNotifier } from '../database/dispatch-notifier';
+import { MicroBatcher } from '../database/micro-batcher';
 import { acknowledgeRuns, claimDueRuns, releaseRuns, WorkRow } from '../runs/claims';
 
 const MAX_TASKS_PER_POLL = 50;
@@ -22,11 +23,9 @@ export interface RunClaim {
   deliveredAt: string;
 }
 
-interface Claim {
+interface ClaimRequest {
   instanceId: string;
   acks: string[];
-  resolve: (work: ClaimedWork) => void;
-  reject: (error: unknown) => void;
 }
 
 /**
@@ -41,9 +40,9 @@ interface Claim {
 @Injectable()
 export class WorkClaims implements OnModuleDestroy {
   private readonly logger = new Logger(WorkClaims.name);
-  private batch: Claim[] = [];
-  /** Claims and releases under way: shutdown lets them finish before the database closes. */
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly batcher = new MicroBatcher<ClaimRequest, ClaimedWork>({ schedule: 'tick', run: (batch) => this.claimBatch(batch) });
+  /** Releases under way: shutdown lets them finish before the database closes. */
+  private readonly releasing = new Set<Promise<void>>();
 
   constructor(
     private readonly sql: Sql,
@@ -55,42 +54,33 @@ export class WorkClaims implements OnModuleDestroy {
    * release starts when the claim resolves, so wait for the claims first, then the releases.
    */
   async onModuleDestroy(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await this.batcher.drain();
+    // The polls answered last start their releases once their callers resume: let them.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.releasing.size > 0) await Promise.allSettled([...this.releasing]);
   }
 
   /** This instance's work, with `acks` (its runs received from the previous answer) acknowledged first. */
   claim(instanceId: string, acks: readonly string[]): Promise<ClaimedWork> {
-    return new Promise((resolve, reject) => {
-      if (this.batch.length === 0) setImmediate(() => this.track(this.flush()));
-      this.batch.push({ instanceId, acks: [...acks], resolve, reject });
-    });
+    return this.batcher.add({ instanceId, acks: [...acks] });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.batch;
-    this.batch = [];
+  private async claimBatch(batch: ClaimRequest[]): Promise<ClaimedWork[]> {
     const instanceIds = [...new Set(batch.map((c) => c.instanceId))];
-    const acked = batch.flatMap((c) => c.acks.map((recordId) => ({ instanceId: c.instanceId, recordId })));
-    let rows: WorkRow[];
-    try {
-      await acknowledgeRuns(this.sql, acked);
-      rows = await claimDueRuns(this.sql, instanceIds, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL);
-    } catch (error) {
-      for (const claim of batch) claim.reject(error);
-      return;
-    }
+    await acknowledgeRuns(this.sql, batch.flatMap((c) => c.acks.map((recordId) => ({ instanceId: c.instanceId, recordId }))));
+    const rows = await claimDueRuns(this.sql, instanceIds, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL);
     // Two polls of one instance in a batch (an agent that reconnected while its old poll was
     // still open): the runs go to one of them, the stops to both.
     const byInstance = new Map<string, WorkRow[]>();
     for (const row of rows) byInstance.set(row.instance_id, [...(byInstance.get(row.instance_id) ?? []), row]);
     operationsMetrics.observeDelivery(rows.filter((r) => r.kind === 'task').map((r) => r.created_at));
     const tasksGiven = new Set<string>();
-    for (const claim of batch) {
+    return batch.map((claim) => {
       const mine = byInstance.get(claim.instanceId) ?? [];
       const tasks = tasksGiven.has(claim.instanceId) ? [] : mine.filter((r) => r.kind === 'task');
       tasksGiven.add(claim.instanceId);
       const stops = mine.filter((r) => r.kind === 'stop');
-      claim.resolve({
+      return {
         Tasks: tasks.map((t) => ({
           RecordId: t.record_id,
           InvokeId: t.invoke_id!,
@@ -103,8 +93,8 @@ export class WorkClaims implements OnModuleDestroy {
         StopRecordIds: stops.map((s) => s.record_id),
         freshStop: stops.some((s) => s.fresh),
         claims: tasks.map((t) => ({ recordId: t.record_id, deliveredAt: t.delivered_at! })),
-      });
-    }
+      };
+    });
   }
 
   /**
@@ -125,12 +115,8 @@ export class WorkClaims implements OnModuleDestroy {
         // They go out again after REDELIVER_AFTER_SECONDS, as any unacknowledged delivery does.
         this.logger.warn(`releasing undelivered runs of ${instanceId} failed: ${error.message}`);
       });
-    this.track(work);
+    this.releasing.add(work);
+    void work.finally(() => this.releasing.delete(work));
     return work;
-  }
-
-  private track(work: Promise<unknown>): void {
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
   }
 }
