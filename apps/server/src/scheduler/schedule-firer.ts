@@ -5,9 +5,9 @@ import type { AppConfig } from '../config/config.schema';
 import { DispatchNotifier } from '../database/dispatch-notifier';
 import { Sql } from '../database/sql';
 import { operationsMetrics } from '../metrics/operations-metrics';
-import { claimDueInvocations, FireAdvance, msUntilNextFire, unfinishedRuns, writeFires } from '../runs/fires';
+import { claimDueInvocations, DueInvocation, msUntilNextFire, unfinishedRuns, writeFires } from '../runs/fires';
 import { NewRecord } from '../runs/new-records';
-import { planFires } from './fire-plan';
+import { DueFire, FireTimes, planFireBatch } from './fire-plan';
 
 /**
  * The due fire times from `first` up to `now`, and the first one after `now` (null if it never
@@ -72,91 +72,49 @@ export class ScheduleFirer {
     const handled = await this.sql.transaction(async (tx) => {
       const { due, now } = await claimDueInvocations(tx, FIRE_BATCH);
       if (due.length === 0) return 0;
-      for (const invocation of due) {
-        if (invocation.stopped_instance_ids.length > 0) {
-          invocation.instance_ids = invocation.instance_ids.filter((id) => !invocation.stopped_instance_ids.includes(id));
-        }
-      }
       const busy = await unfinishedRuns(tx, due.map((d) => d.invoke_id));
-      const records: NewRecord[] = [];
-      const advances: FireAdvance[] = [];
-      const woken = new Set<string>();
-
-      // Schedules often share an expression ("0 0 3 * * ?"): within this batch, compute a cron's
-      // fire times once per (expression, due time). A rate depends on its creation time too.
-      const computed = new Map<string, ReturnType<typeof dueAndNext>>();
-      for (const invocation of due) {
-        const frequency = storedFrequency(invocation.frequency, invocation.time_zone);
-        const key = frequency.kind === 'rate' ? invocation.invoke_id : `${invocation.frequency}|${invocation.next_fire_at.getTime()}`;
-        let times = computed.get(key);
-        try {
-          if (!times) computed.set(key, (times = dueAndNext(frequency, invocation.next_fire_at, invocation.created_at, now)));
-        } catch (error) {
-          // A stored expression that no longer computes (say, a zone this runtime does not know)
-          // must not stall every schedule behind it: record the failure and stop this one.
-          this.logger.error(`invocation ${invocation.invoke_id}: frequency '${invocation.frequency}' failed: ${(error as Error).message}`);
-          for (const instanceId of invocation.instance_ids) {
-            records.push({
-              invokeId: invocation.invoke_id,
-              instanceId,
-              scheduledAt: invocation.next_fire_at,
-              repeats: invocation.fire_count + 1,
-              status: 'Error',
-              errorCode: 'InvalidFrequency',
-              errorInfo: `the frequency can no longer be computed: ${(error as Error).message}`.slice(0, 1024),
-            });
-          }
-          advances.push({ invokeId: invocation.invoke_id, nextFireAt: null, fireCount: invocation.fire_count + 1 });
-          continue;
-        }
-        const { dueTimes, next, truncated } = times;
-        const plan = planFires(dueTimes, now, {
-          graceMs: this.config.MISFIRE_GRACE_SECONDS * 1000,
-          policy: invocation.misfire_policy,
-          truncated,
-        });
-        let fireCount = invocation.fire_count;
-        if (plan.missed) {
-          fireCount++;
-          const { first, last, count, countIsLowerBound } = plan.missed;
-          for (const instanceId of invocation.instance_ids) {
-            records.push({
-              invokeId: invocation.invoke_id,
-              instanceId,
-              scheduledAt: first,
-              repeats: fireCount,
-              status: 'Missed',
-              errorCode: 'Misfire',
-              errorInfo: `${countIsLowerBound ? 'at least ' : ''}${count} scheduled fire(s) from ${first.toISOString()} to ${last.toISOString()} were missed while no service process could fire them`,
-            });
-          }
-        }
-        if (plan.fireAt) {
-          fireCount++;
-          for (const instanceId of invocation.instance_ids) {
-            const overlapping = busy.has(`${invocation.invoke_id} ${instanceId}`);
-            records.push({
-              invokeId: invocation.invoke_id,
-              instanceId,
-              scheduledAt: plan.fireAt,
-              repeats: fireCount,
-              status: overlapping ? 'Skipped' : 'Pending',
-              errorCode: overlapping ? 'PreviousRunNotFinished' : '',
-              errorInfo: overlapping ? 'the previous run on this instance was still running at this fire time' : '',
-            });
-            if (!overlapping) woken.add(instanceId);
-          }
-        }
-        advances.push({ invokeId: invocation.invoke_id, nextFireAt: next, fireCount });
-      }
-
-      await writeFires(tx, records, advances);
-      written = records;
-      await this.notifier.notify(tx, [...woken]);
+      const plan = planFireBatch(this.fireTimes(due, now), now, { graceMs: this.config.MISFIRE_GRACE_SECONDS * 1000, busy });
+      await writeFires(tx, plan.records, plan.advances);
+      await this.notifier.notify(tx, plan.woken);
+      written = plan.records;
       return due.length;
     });
     operationsMetrics.observeFiresCommitted(written);
     return handled;
+  }
+
+  /**
+   * Each claimed invocation with its due fire times. Schedules often share an expression
+   * ("0 0 3 * * ?"): within a batch, a cron's times are computed once per (expression, due
+   * time); a rate depends on its creation time too.
+   */
+  private fireTimes(due: readonly DueInvocation[], now: Date): DueFire[] {
+    const computed = new Map<string, FireTimes>();
+    return due.map((invocation) => {
+      const frequency = storedFrequency(invocation.frequency, invocation.time_zone);
+      const key = frequency.kind === 'rate' ? invocation.invoke_id : `${invocation.frequency}|${invocation.next_fire_at.getTime()}`;
+      let times = computed.get(key);
+      if (!times) {
+        try {
+          times = dueAndNext(frequency, invocation.next_fire_at, invocation.created_at, now);
+        } catch (error) {
+          times = { error: (error as Error).message };
+        }
+        computed.set(key, times);
+      }
+      if ('error' in times) {
+        this.logger.error(`invocation ${invocation.invoke_id}: frequency '${invocation.frequency}' failed: ${times.error}`);
+      }
+      const stopped = invocation.stopped_instance_ids;
+      return {
+        invokeId: invocation.invoke_id,
+        instanceIds: stopped.length > 0 ? invocation.instance_ids.filter((id) => !stopped.includes(id)) : invocation.instance_ids,
+        nextFireAt: invocation.next_fire_at,
+        fireCount: invocation.fire_count,
+        policy: invocation.misfire_policy,
+        times,
+      };
+    });
   }
 
   /** Milliseconds until the earliest next fire by the database's clock, or null when none is scheduled. */
