@@ -36,7 +36,8 @@ export class OneShotInvocationWriter {
     maxConcurrent: MAX_IN_FLIGHT,
     maxBatchWeight: MAX_BATCH_INSTANCES,
     weight: (invocation) => invocation.instanceIds.length,
-    // A nonce repeated within one statement would be spent by one request and refused to both.
+    // Two requests with one nonce in one statement would both see it spent by that statement and
+    // both be written: the replay waits for a later batch, which refuses it.
     conflictKey: (invocation) => `${invocation.nonce.accessKeyId}\n${invocation.nonce.value}`,
     run: (batch) => this.writeBatch(batch),
   });
