@@ -43,6 +43,18 @@ export class Sql implements SqlRunner {
    */
   async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client has no listener of the pool's: without one, a connection that breaks
+    // mid-transaction (a statement past its deadline, a restarted server) would throw its
+    // 'error' event at the process. The broken client leaves the pool on release.
+    let broken: Error | undefined;
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
+    const release = (error?: Error): void => {
+      client.removeListener('error', onError);
+      client.release(error ?? broken);
+    };
     const tx: SqlRunner = { query: (statement, values = []) => runOn(client, statement, values) };
     let result: T;
     try {
@@ -50,10 +62,10 @@ export class Sql implements SqlRunner {
       result = await work(tx);
       await client.query('COMMIT');
     } catch (error) {
-      await rollback(client);
+      release(await rollback(client));
       throw error;
     }
-    client.release();
+    release();
     return result;
   }
 }
@@ -89,12 +101,13 @@ async function runOn<T extends QueryResultRow>(
   return { rows: result.rows, rowCount: result.rowCount ?? 0 };
 }
 
-async function rollback(client: PoolClient): Promise<void> {
+/** Rolls back; answers the error that makes the client unfit to reuse, if the rollback failed. */
+async function rollback(client: PoolClient): Promise<Error | undefined> {
   try {
     await client.query('ROLLBACK');
-    client.release();
+    return undefined;
   } catch (error) {
-    client.release(error instanceof Error ? error : true);
+    return error instanceof Error ? error : new Error(String(error));
   }
 }
 
