@@ -12,6 +12,7 @@ import type { AppConfig } from './config/config.schema';
 import { buildDataSourceOptions, SERVICE_QUERY_TIMEOUT_MS } from './database/data-source.options';
 import { DatabaseUrlModule } from './database/database-url.module';
 import { NotificationsModule } from './database/notifications.module';
+import { SqlModule } from './database/sql.module';
 import { InstancesModule } from './instances/instances.module';
 import { InvocationsModule } from './invocations/invocations.module';
 import { OperationsModule } from './operations/operations.module';
@@ -29,6 +30,7 @@ export class AppModule {
         DatabaseUrlModule.forRoot(databaseUrl),
         NotificationsModule,
         TypeOrmModule.forRoot(buildDataSourceOptions(databaseUrl, { queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS })),
+        SqlModule,
         ScheduleModule.forRoot(),
         RpcModule,
         AuthModule,

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../common/api-error';
-import { queryRows } from '../database/query-rows';
+import { sqlRunnerOf } from '../database/sql';
 
 /** How far a request's timestamp may be from our clock, either way. */
 export const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
@@ -38,7 +38,7 @@ export class SignatureNonce {
    * then refused); the caller calls `markSpent` once the transaction has committed.
    */
   async spendIn(executor: EntityManager | DataSource): Promise<void> {
-    const rows = await queryRows(executor,
+    const { rows } = await sqlRunnerOf(executor).query(
       `INSERT INTO signature_nonces (access_key_id, nonce, expires_at)
        VALUES ($1, $2, now() + make_interval(secs => $3))
        ON CONFLICT DO NOTHING RETURNING 1`,

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { NOTIFICATION_CHANNELS } from './notification-channels';
 import { PgListener } from './pg-listener';
+import type { SqlRunner } from './sql';
 
 /** NOTIFY payloads are limited to 8000 bytes; stay well below. */
 const MAX_PAYLOAD = 7000;
@@ -43,9 +43,9 @@ export class DispatchNotifier implements OnModuleDestroy {
   }
 
   /** Queues a wake-up of these instances' agents for when the surrounding transaction commits. */
-  async notify(manager: EntityManager, instanceIds: readonly string[]): Promise<void> {
+  async notify(tx: SqlRunner, instanceIds: readonly string[]): Promise<void> {
     for (const payload of chunkPayloads(instanceIds)) {
-      await manager.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNELS.dispatch, payload]);
+      await tx.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNELS.dispatch, payload]);
     }
   }
 

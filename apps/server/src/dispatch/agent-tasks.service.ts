@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AgentPollResponse } from '@ca/protocol';
-import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { DispatchNotifier } from '../database/dispatch-notifier';
 import { HeartbeatWriter } from './heartbeat-writer';
-import { queryRows } from '../database/query-rows';
-import { OutcomeRecorder, outputPiece, TaskOutcome } from './outcome-recorder';
+import { Sql, SqlRunner } from '../database/sql';
+import { appendOutput, isOwnRecord, TaskOutcome } from '../runs/outcomes';
+import { OutcomeRecorder } from './outcome-recorder';
 import { ClaimedWork, WorkClaims } from './work-claims';
 
 /**
@@ -15,7 +15,7 @@ import { ClaimedWork, WorkClaims } from './work-claims';
 @Injectable()
 export class AgentTasksService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     private readonly notifier: DispatchNotifier,
     private readonly heartbeats: HeartbeatWriter,
     private readonly claims: WorkClaims,
@@ -74,9 +74,8 @@ export class AgentTasksService {
 
   /** Appends output at `offset` while within the kept 24 KB; a repeated offset is a retry and ignored. */
   async appendOutput(instanceId: string, recordId: string, offset: number, data: Buffer): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const updated = await this.writeOutput(manager, instanceId, recordId, offset, data);
-      if (!updated) await this.assertOwnRecord(manager, instanceId, recordId);
+    await this.sql.transaction(async (tx) => {
+      if (!(await appendOutput(tx, instanceId, recordId, offset, data))) await assertOwnRecord(tx, instanceId, recordId);
     });
   }
 
@@ -85,35 +84,13 @@ export class AgentTasksService {
    * wins; a repeated report (the agent retrying after a lost answer) is acknowledged and ignored.
    */
   async finish(instanceId: string, recordId: string, outcome: TaskOutcome): Promise<void> {
-    if (!(await this.outcomes.record(instanceId, recordId, outcome))) await this.assertOwnRecord(this.dataSource.manager, instanceId, recordId);
-  }
-
-  /**
-   * Appends the part of `data` (which starts at byte `offset` of the output) that the record
-   * does not have yet: a retried piece whose first answer was lost adds only what is new.
-   */
-  private async writeOutput(manager: EntityManager, instanceId: string, recordId: string, offset: number, data: Buffer): Promise<boolean> {
-    const piece = outputPiece(offset, data);
-    if (!piece) return true;
-    const rows = await queryRows(manager,
-      `UPDATE invocation_records
-          SET output = output || substring($4::bytea from octet_length(output) - $3 + 1), updated_at = now()
-        WHERE record_id = $1 AND instance_id = $2 AND status = 'Running'
-          AND octet_length(output) >= $3 AND octet_length(output) < $3 + octet_length($4::bytea)
-        RETURNING 1`,
-      [recordId, instanceId, piece.offset, piece.data],
-    );
-    return rows.length > 0;
-  }
-
-
-  /** Unknown to this agent — whether absent or another instance's — is NotFound, revealing nothing. */
-  private async assertOwnRecord(manager: EntityManager, instanceId: string, recordId: string): Promise<void> {
-    const rows: unknown[] = await manager.query(
-      'SELECT 1 FROM invocation_records WHERE record_id = $1 AND instance_id = $2',
-      [recordId, instanceId],
-    );
-    if (rows.length === 0) throw new ApiError('InvalidRecordId.NotFound', 'The specified record does not exist on this instance.');
+    if (!(await this.outcomes.record(instanceId, recordId, outcome))) await assertOwnRecord(this.sql, instanceId, recordId);
   }
 }
 
+/** Unknown to this agent — whether absent or another instance's — is NotFound, revealing nothing. */
+async function assertOwnRecord(sql: SqlRunner, instanceId: string, recordId: string): Promise<void> {
+  if (!(await isOwnRecord(sql, instanceId, recordId))) {
+    throw new ApiError('InvalidRecordId.NotFound', 'The specified record does not exist on this instance.');
+  }
+}

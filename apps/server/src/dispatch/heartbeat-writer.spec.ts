@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { Sql } from '../database/sql';
 import { HEARTBEAT_BATCH_MS, HeartbeatWriter } from './heartbeat-writer';
 
 describe(HeartbeatWriter.name, () => {
@@ -16,7 +16,7 @@ describe(HeartbeatWriter.name, () => {
         if (fail) throw fail;
       }),
     };
-    writer = new HeartbeatWriter(dataSource as unknown as DataSource);
+    writer = new HeartbeatWriter(dataSource as unknown as Sql);
   });
 
   afterEach(() => jest.useRealTimers());

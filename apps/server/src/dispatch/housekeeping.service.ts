@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
-import { InvocationsRepository } from '../invocations/invocations.repository';
-import { queryRows } from '../database/query-rows';
+import { Sql } from '../database/sql';
 import { operationsMetrics } from '../metrics/operations-metrics';
+import { abortUndeliveredRuns, markUnreachableRuns } from '../runs/sweeps';
 
 /** How long past its timeout a silent run may stay Running before we call its agent unreachable. */
 const UNREACHABLE_GRACE_SECONDS = 300;
@@ -20,8 +19,7 @@ export class HousekeepingService {
   private running = new Set<string>();
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly invocations: InvocationsRepository,
+    private readonly sql: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -29,24 +27,8 @@ export class HousekeepingService {
   @Interval(1000)
   abortUndelivered(): Promise<void> {
     return this.once('abortUndelivered', async () => {
-      await this.dataSource.transaction(async (manager) => {
-        const aborted = await queryRows<{ invoke_id: string }>(manager,
-          // Rows locked in record id order, and any a claim or a stop holds right now skipped:
-          // this pass runs again in a second.
-          `UPDATE invocation_records
-              SET status = 'Aborted', error_code = 'DeliveryTimeout', finished_time = now(), updated_at = now(),
-                  error_info = 'no agent picked the command up within ' || $1 || ' seconds'
-            WHERE status = 'Pending'
-              AND record_id IN (SELECT record_id FROM invocation_records
-                                 WHERE status = 'Pending' AND created_at < now() - make_interval(secs => $1)
-                                 ORDER BY record_id
-                                   FOR UPDATE SKIP LOCKED)
-            RETURNING invoke_id`,
-          [this.config.DELIVERY_TIMEOUT_SECONDS],
-        );
-        await this.invocations.refreshStatuses(manager, aborted.map((a) => a.invoke_id));
-        operationsMetrics.recordsFinishedAs('Aborted', aborted.length);
-      });
+      const aborted = await this.sql.transaction((tx) => abortUndeliveredRuns(tx, this.config.DELIVERY_TIMEOUT_SECONDS));
+      operationsMetrics.recordsFinishedAs('Aborted', aborted);
     });
   }
 
@@ -54,26 +36,8 @@ export class HousekeepingService {
   @Interval(15_000)
   markUnreachable(): Promise<void> {
     return this.once('markUnreachable', async () => {
-      await this.dataSource.transaction(async (manager) => {
-        const lost = await queryRows<{ invoke_id: string }>(manager,
-          `UPDATE invocation_records
-              SET status = 'Error', error_code = 'AgentUnreachable', finished_time = now(), updated_at = now(),
-                  error_info = 'the agent has not reported this run long after its timeout'
-            WHERE status = 'Running'
-              AND record_id IN (SELECT r.record_id FROM invocation_records r
-                                  JOIN invocations i ON i.invoke_id = r.invoke_id
-                                  JOIN instances n ON n.instance_id = r.instance_id
-                                 WHERE r.status = 'Running'
-                                   AND r.start_time < now() - make_interval(secs => i.timeout + $1)
-                                   AND (n.last_heartbeat_at IS NULL OR n.last_heartbeat_at < now() - make_interval(secs => $1))
-                                 ORDER BY r.record_id
-                                   FOR UPDATE OF r SKIP LOCKED)
-            RETURNING invoke_id`,
-          [UNREACHABLE_GRACE_SECONDS],
-        );
-        await this.invocations.refreshStatuses(manager, lost.map((l) => l.invoke_id));
-        operationsMetrics.recordsFinishedAs('Error', lost.length);
-      });
+      const lost = await this.sql.transaction((tx) => markUnreachableRuns(tx, UNREACHABLE_GRACE_SECONDS));
+      operationsMetrics.recordsFinishedAs('Error', lost);
     });
   }
 
@@ -81,7 +45,7 @@ export class HousekeepingService {
   @Interval(60_000)
   purgeNonces(): Promise<void> {
     return this.once('purgeNonces', async () => {
-      await this.dataSource.query('DELETE FROM signature_nonces WHERE expires_at < now()');
+      await this.sql.query('DELETE FROM signature_nonces WHERE expires_at < now()');
     });
   }
 

@@ -11,6 +11,6 @@ import { OneShotInvocationWriter } from './one-shot-writer';
 @Module({
   imports: [RegionsModule, CommandsModule, InstancesModule],
   providers: [InvocationsRepository, OneShotInvocationWriter, InvokeCommandService, InvocationsService, InvocationsActions],
-  exports: [InvokeCommandService, InvocationsService, InvocationsRepository],
+  exports: [InvokeCommandService, InvocationsService],
 })
 export class InvocationsModule {}

@@ -1,15 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { deriveInvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity } from './invocation.entity';
-import { operationsMetrics } from '../metrics/operations-metrics';
 
 export type NewInvocation = Omit<InvocationEntity, 'updatedAt' | 'stoppedAt' | 'fireCount' | 'stoppedInstanceIds'>;
 
-/**
- * The invocation writes and reads that matter for speed, as SQL one can read: one statement
- * per table, whatever the number of instances.
- */
+/** The invocation row of InvokeCommand's transactional path, as SQL one can read. */
 @Injectable()
 export class InvocationsRepository {
   async insertInvocation(manager: EntityManager, row: NewInvocation): Promise<void> {
@@ -26,41 +21,5 @@ export class InvocationsRepository {
         row.instanceIds, row.createdAt,
       ],
     );
-  }
-
-  /** One Pending record per instance for the run due at `scheduledAt`. */
-  async insertPendingRecords(manager: EntityManager, invokeId: string, instanceIds: string[], scheduledAt: Date, repeats: number): Promise<void> {
-    await manager.query(
-      `INSERT INTO invocation_records (invoke_id, instance_id, scheduled_at, repeats, status, output, created_at, updated_at)
-       SELECT $1, instance_id, $3, $4, 'Pending', '\\x'::bytea, now(), now() FROM unnest($2::varchar[]) AS instance_id`,
-      [invokeId, instanceIds, scheduledAt, repeats],
-    );
-  }
-
-  /**
-   * Re-derives the overall status of invocations from their records. The invocation
-   * row is locked first, so two agents finishing at once cannot both write a stale status;
-   * in sorted order, and FOR NO KEY UPDATE, which a StopInvocation's KEY SHARE does not block.
-   */
-  async refreshStatuses(manager: EntityManager, invokeIds: Iterable<string>): Promise<void> {
-    for (const invokeId of [...new Set(invokeIds)].sort()) {
-      const [invocation]: Array<{ repeat_mode: string; stopped_at: Date | null; status: string }> = await manager.query(
-        'SELECT repeat_mode, stopped_at, status FROM invocations WHERE invoke_id = $1 FOR NO KEY UPDATE',
-        [invokeId],
-      );
-      if (!invocation) continue;
-      const rows: Array<{ status: RecordStatus }> = await manager.query(
-        'SELECT DISTINCT status FROM invocation_records WHERE invoke_id = $1',
-        [invokeId],
-      );
-      const status = deriveInvocationStatus(
-        { timed: invocation.repeat_mode === 'Period', stopped: invocation.stopped_at !== null },
-        rows.map((r) => r.status),
-      );
-      if (status !== invocation.status) {
-        await manager.query('UPDATE invocations SET status = $2, updated_at = now() WHERE invoke_id = $1', [invokeId, status]);
-        operationsMetrics.invocationStatusChanged(status);
-      }
-    }
   }
 }

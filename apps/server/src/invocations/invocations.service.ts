@@ -3,12 +3,13 @@ import { DataSource } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { invalidToken, Paging } from '../common/paging';
 import { DispatchNotifier } from '../database/dispatch-notifier';
+import { Sql } from '../database/sql';
 import { operationsMetrics } from '../metrics/operations-metrics';
+import { holdInvocationForStop, stopRuns } from '../runs/stop';
 import { invocationColumns, IS_LATEST_RUN, latestRuns, recordColumns, SqlFilter } from './invocation-queries';
 import { InvocationStatus, RecordStatus } from './invocation-status';
 import { InvocationEntity, RepeatMode } from './invocation.entity';
 import { RecordRow } from './invocation.presenter';
-import { InvocationsRepository } from './invocations.repository';
 
 export interface InvocationFilter {
   regionId: string;
@@ -42,7 +43,7 @@ const RECORD_ID_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 export class InvocationsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly repository: InvocationsRepository,
+    private readonly sql: Sql,
     private readonly notifier: DispatchNotifier,
   ) {}
 
@@ -151,58 +152,16 @@ export class InvocationsService {
    * time is cleared in the shared row); records not started become Cancelled; running ones are
    * flagged, and their agents, woken now, kill them and report them Terminated. With InstanceId.N
    * naming only some instances, a timed invocation goes on firing on the others only.
-   *
-   * Lock order, as every writer: records, then the invocation row for update. While it updates
-   * records it holds the invocation only FOR KEY SHARE: that waits for a fire in progress and
-   * keeps the firer (FOR UPDATE SKIP LOCKED) away until the commit, yet an outcome report that
-   * holds a record and wants the invocation (FOR NO KEY UPDATE) is not kept waiting: holding the
-   * row for update here deadlocked with such reports (test/e2e/lock-order.e2e-spec.ts).
    */
   async stop(regionId: string, invokeId: string, instanceIds: string[] | undefined): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const invocation = await manager.findOne(InvocationEntity, {
-        where: { regionId, invokeId },
-        lock: { mode: 'for_key_share' },
-      });
+    await this.sql.transaction(async (tx) => {
+      const invocation = await holdInvocationForStop(tx, regionId, invokeId);
       if (!invocation) throw new ApiError('InvalidInvokeId.NotFound');
       if (instanceIds?.some((id) => !invocation.instanceIds.includes(id))) throw new ApiError('InvalidInstanceId.NotFound');
       const targets = instanceIds ?? invocation.instanceIds;
-      // The runs it may change, locked in record id order first, as every statement that updates
-      // several records does.
-      await manager.query(
-        `SELECT record_id FROM invocation_records
-          WHERE invoke_id = $1 AND instance_id = ANY($2) AND status IN ('Pending', 'Running')
-          ORDER BY record_id
-            FOR UPDATE`,
-        [invokeId, targets],
-      );
-      const [, cancelled] = await manager.query<[unknown, number]>(
-        `UPDATE invocation_records SET status = 'Cancelled', stop_time = now(), updated_at = now(),
-                error_code = 'Cancelled', error_info = 'the invocation was stopped before this run started'
-          WHERE invoke_id = $1 AND instance_id = ANY($2) AND status = 'Pending'`,
-        [invokeId, targets],
-      );
-      await manager.query(
-        `UPDATE invocation_records SET stop_requested_at = now(), updated_at = now()
-          WHERE invoke_id = $1 AND instance_id = ANY($2) AND status = 'Running' AND stop_requested_at IS NULL`,
-        [invokeId, targets],
-      );
-      // Stopping some instances of a timed invocation: later fires skip them (the firer reads
-      // this shared row, so every replica at once); once all are stopped, the whole invocation is.
-      // Computed from the row as updated, not as read: two partial stops at once (KEY SHARE does
-      // not serialize them) each add their own instances.
-      await manager.query(
-        `UPDATE invocations
-            SET stopped_instance_ids = ARRAY(SELECT DISTINCT unnest(stopped_instance_ids || $2::varchar[]) ORDER BY 1),
-                stopped_at = CASE WHEN instance_ids <@ (stopped_instance_ids || $2::varchar[]) THEN coalesce(stopped_at, now()) ELSE stopped_at END,
-                next_fire_at = CASE WHEN instance_ids <@ (stopped_instance_ids || $2::varchar[]) THEN NULL ELSE next_fire_at END,
-                updated_at = now()
-          WHERE invoke_id = $1`,
-        [invokeId, targets],
-      );
-      await this.repository.refreshStatuses(manager, [invokeId]);
+      const cancelled = await stopRuns(tx, invokeId, targets);
       operationsMetrics.recordsFinishedAs('Cancelled', cancelled);
-      await this.notifier.notify(manager, targets);
+      await this.notifier.notify(tx, targets);
     });
   }
 }

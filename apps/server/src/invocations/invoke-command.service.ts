@@ -12,6 +12,7 @@ import { CommandEntity } from '../commands/command.entity';
 import { CommandsService, NewCommand } from '../commands/commands.service';
 import { DispatchNotifier } from '../database/dispatch-notifier';
 import { NOTIFICATION_CHANNELS } from '../database/notification-channels';
+import { sqlRunnerOf } from '../database/sql';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { InstanceEntity } from '../instances/instance.entity';
@@ -19,6 +20,7 @@ import { InstancesService } from '../instances/instances.service';
 import { annotateRequest } from '../logging/request-context';
 import { operationsMetrics } from '../metrics/operations-metrics';
 import { RegionsService } from '../regions/regions.service';
+import { insertPendingRecords } from '../runs/new-records';
 import { InvocationEntity, MisfirePolicy, RepeatMode } from './invocation.entity';
 import { InvocationsRepository } from './invocations.repository';
 import { OneShotInvocationWriter } from './one-shot-writer';
@@ -180,8 +182,9 @@ export class InvokeCommandService {
       // Every process's scheduler recomputes its sleep: this one may fire sooner than any before.
       await manager.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNELS.schedule, '']);
     } else {
-      await this.repository.insertPendingRecords(manager, invokeId, request.instanceIds, now, 1);
-      await this.notifier.notify(manager, request.instanceIds);
+      const tx = sqlRunnerOf(manager);
+      await insertPendingRecords(tx, invokeId, request.instanceIds, now, 1);
+      await this.notifier.notify(tx, request.instanceIds);
     }
     operationsMetrics.invocationCreated(request.repeatMode);
     return { commandId: command.commandId, invokeId };

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
-import { purgeInvocationBatch, purgeRecordBatch, PURGE_BATCH } from './record-purge';
+import { Sql } from '../database/sql';
+import { purgeInvocationBatch, purgeRecordBatch, PURGE_BATCH } from '../runs/purge';
 
 /** The job's name in @nestjs/schedule's SchedulerRegistry. */
 export const RETENTION_JOB = 'retention';
@@ -29,7 +29,7 @@ export class RetentionService {
   private running = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sql: Sql,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -60,8 +60,8 @@ export class RetentionService {
       }
       return total;
     };
-    result.records = await drain(() => purgeRecordBatch(this.dataSource, cutoff));
-    result.invocations = await drain(() => purgeInvocationBatch(this.dataSource, cutoff));
+    result.records = await drain(() => purgeRecordBatch(this.sql, cutoff));
+    result.invocations = await drain(() => purgeInvocationBatch(this.sql, cutoff));
     if (result.records > 0 || result.invocations > 0) {
       this.logger.log(
         `retention: deleted ${result.records} records and ${result.invocations} invocations finished before ${cutoff.toISOString()}`,

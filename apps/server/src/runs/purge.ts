@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import type { SqlRunner } from '../database/sql';
 
 /** Rows per DELETE: each statement is its own short transaction, holding few locks and little WAL. */
 export const PURGE_BATCH = 1000;
@@ -8,8 +8,8 @@ export const PURGE_BATCH = 1000;
  * invocation_records_retention_idx (created_at of finished records), so Pending and Running
  * records are never even looked at; SKIP LOCKED lets several replicas purge side by side.
  */
-export async function purgeRecordBatch(dataSource: DataSource, cutoff: Date, limit = PURGE_BATCH): Promise<number> {
-  const [, deleted] = await dataSource.query<[unknown[], number]>(
+export async function purgeRecordBatch(sql: SqlRunner, cutoff: Date, limit = PURGE_BATCH): Promise<number> {
+  const { rowCount: deleted } = await sql.query(
     `DELETE FROM invocation_records WHERE record_id IN (
        SELECT record_id FROM invocation_records
         WHERE status NOT IN ('Pending', 'Running') AND created_at < $1
@@ -27,8 +27,8 @@ export async function purgeRecordBatch(dataSource: DataSource, cutoff: Date, lim
  * invocation counts as finished only once it will never fire again: stopped, or its schedule
  * exhausted (no next fire time) with nothing in flight; while it is scheduled it stays.
  */
-export async function purgeInvocationBatch(dataSource: DataSource, cutoff: Date, limit = PURGE_BATCH): Promise<number> {
-  const [, deleted] = await dataSource.query<[unknown[], number]>(
+export async function purgeInvocationBatch(sql: SqlRunner, cutoff: Date, limit = PURGE_BATCH): Promise<number> {
+  const { rowCount: deleted } = await sql.query(
     `DELETE FROM invocations WHERE invoke_id IN (
        SELECT i.invoke_id FROM invocations i
         WHERE i.created_at < $1
