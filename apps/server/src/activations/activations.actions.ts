@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { INSTANCE_ID_PATTERN } from '@ca/protocol';
 import { ApiError } from '../common/api-error';
-import { isoTime, pageFields, readPaging } from '../common/paging';
+import { isoTime, pageFields } from '../common/paging';
+import { readPaging } from '../rpc/rpc-paging';
 import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
 import { RpcParams } from '../rpc/rpc-params';
 import { RegionsService } from '../regions/regions.service';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
-import { pageFields, readPaging } from '../common/paging';
+import { pageFields } from '../common/paging';
+import { readPaging } from '../rpc/rpc-paging';
 import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
 import { RpcParams } from '../rpc/rpc-params';
 import { COMMAND_TYPES } from '../commands/command.entity';
