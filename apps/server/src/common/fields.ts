@@ -96,3 +96,9 @@ export const RECORD_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export const PAGE_TOKEN_MAX_LENGTH = 256;
 export const pageToken = () => withCode(text(PAGE_TOKEN_MAX_LENGTH), 'InvalidParameter.NextToken');
 export const PAGE_NUMBER = { min: 1, max: 1_000_000 } as const;
+
+/** A Frequency: cron (with an optional zone), rate(…) or at(…); its syntax is checked by @ca/frequency. */
+export const frequency = () => withCode(text(256), 'InvalidParam.Frequency');
+
+/** How many fire times DescribeFrequencyPreview lists. */
+export const previewCount = (base: z.ZodNumber = z.number()) => withCode(int({ min: 1, max: 100 }, base), 'InvalidParam.Count');
