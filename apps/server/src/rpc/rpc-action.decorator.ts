@@ -58,5 +58,5 @@ export interface RpcContext<Input = unknown> {
   signal: AbortSignal;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler states its own input type
+/** Each handler states its own input type. */
 export type RpcHandler = (ctx: RpcContext<any>) => Promise<object>;
