@@ -4,10 +4,7 @@ import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
 import { CommandEntity } from './command.entity';
 import { ContentEncoding } from './command-content';
 import { CommandsService } from './commands.service';
-import { ApiError } from '../common/api-error';
-import { RpcParams } from '../rpc/rpc-params';
 import { CreateCommandInput, DeleteCommandInput, DescribeCommandsInput, ModifyCommandInput } from './commands.input';
-import { MAX_TIMEOUT_SECONDS } from './commands.input';
 
 /** The command catalogue: CreateCommand, DescribeCommands, ModifyCommand, DeleteCommand. */
 @Injectable()
@@ -56,12 +53,6 @@ export class CommandsActions {
     await this.commands.delete(input.RegionId, input.CommandId);
     return {};
   }
-}
-
-export function readTimeout(params: RpcParams): number | undefined {
-  const timeout = params.int('Timeout', { min: 10, code: 'InvalidParam.Timeout' });
-  if (timeout !== undefined && timeout > MAX_TIMEOUT_SECONDS) throw new ApiError('InvalidTimeout.ExceedLimit');
-  return timeout;
 }
 
 export function describeCommand(c: CommandEntity & { invokeTimes: number }, encoding: ContentEncoding): object {

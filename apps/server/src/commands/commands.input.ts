@@ -14,6 +14,7 @@ export const workingDir = () => text(200, { allowEmpty: true });
 export const MAX_TIMEOUT_SECONDS = 86400;
 export const timeout = () => withCode(int({ min: 10, max: MAX_TIMEOUT_SECONDS, tooBig: catalogued('InvalidTimeout.ExceedLimit') }), 'InvalidParam.Timeout');
 export const commandType = () => z.enum(COMMAND_TYPES);
+/** `ContentEncoding`, any case; its default differs by action (RunCommand: PlainText, others: Base64). */
 export const contentEncoding = () => oneOf(['Base64', 'PlainText'] as const, { caseInsensitive: true });
 
 /** Decodes CommandContent as ContentEncoding says, once both are valid. */

@@ -11,9 +11,15 @@ import { RpcParams } from './rpc-params';
  * - a field name: read the field from the wire and validate it with its schema;
  * - `{ present: name }`: only refuse the field as missing (MissingParameter.<Name>), for actions
  *   that report every missing parameter before any malformed one;
+ * - `{ field: name, if }`: read the field only when the fields read so far call for it (a value
+ *   that means nothing otherwise is ignored, not refused);
  * - a rule over the fields read so far (cross-field checks, values derived from several fields).
  */
-export type RpcStep<T> = (keyof T & string) | { present: keyof T & string } | ((input: Partial<T>, params: RpcParams) => void);
+export type RpcStep<T> =
+  | (keyof T & string)
+  | { present: keyof T & string }
+  | { field: keyof T & string; if: (input: Partial<T>) => boolean }
+  | ((input: Partial<T>, params: RpcParams) => void);
 
 /** A list parameter's wire names: the JSON form (`InstanceIds=["i-1"]`) and the repeated one (`InstanceId.1=i-1`). */
 export interface RpcListName {
@@ -58,7 +64,7 @@ export function rpcInput<S extends z.ZodObject>(
   options: { order?: ReadonlyArray<RpcStep<z.output<S>>>; lists?: Partial<Record<keyof z.output<S> & string, RpcListName>> } = {},
 ): RpcInput<S> {
   const order = options.order ?? [];
-  const named = new Set(order.filter((step) => typeof step === 'string'));
+  const named = new Set(order.map((step) => (typeof step === 'string' ? step : typeof step === 'object' && 'field' in step ? step.field : undefined)));
   const rest = Object.entries(schema.shape)
     .filter(([name, field]) => !named.has(name) && !DERIVED.has(field as z.ZodType))
     .map(([name]) => name) as Array<keyof z.output<S> & string>;
@@ -73,20 +79,21 @@ export function rpcInput<S extends z.ZodObject>(
 export function readRpcInput<S extends z.ZodObject>(input: RpcInput<S>, params: RpcParams): z.output<S> {
   const result: Record<string, unknown> = {};
   const wire = new WireReader(params, input);
-  for (const step of input.steps) {
-    if (typeof step === 'function') {
-      step(result as Partial<z.output<S>>, params);
-    } else if (typeof step === 'object') {
-      if (isAbsent(wire.read(step.present))) throw ApiError.missing(step.present);
-    } else {
-      const field = input.schema.shape[step] as z.ZodType;
-      const parsed = field.safeParse(wire.read(step));
-      if (!parsed.success) {
-        if (isAbsent(wire.read(step))) throw ApiError.missing(step);
-        throw fieldError(step, step, field, parsed.error.issues[0], { catalogueMessages: true });
-      }
-      if (parsed.data !== undefined) result[step] = parsed.data;
+  const readField = (name: string): void => {
+    const field = input.schema.shape[name] as z.ZodType;
+    const parsed = field.safeParse(wire.read(name));
+    if (!parsed.success) {
+      if (isAbsent(wire.read(name))) throw ApiError.missing(name);
+      throw fieldError(name, name, field, parsed.error.issues[0], { catalogueMessages: true });
     }
+    if (parsed.data !== undefined) result[name] = parsed.data;
+  };
+  for (const step of input.steps) {
+    if (typeof step === 'function') step(result as Partial<z.output<S>>, params);
+    else if (typeof step === 'string') readField(step);
+    else if ('present' in step) {
+      if (isAbsent(wire.read(step.present))) throw ApiError.missing(step.present);
+    } else if (step.if(result as Partial<z.output<S>>)) readField(step.field);
   }
   return result as z.output<S>;
 }
