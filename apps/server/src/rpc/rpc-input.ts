@@ -18,7 +18,7 @@ import { RpcParams } from './rpc-params';
 export type RpcStep<T> =
   | (keyof T & string)
   | { present: keyof T & string }
-  | { field: keyof T & string; if: (input: Partial<T>) => boolean }
+  | { field: keyof T & string; if: (input: Partial<T>, params: RpcParams) => boolean }
   | ((input: Partial<T>, params: RpcParams) => void);
 
 /** A list parameter's wire names: the JSON form (`InstanceIds=["i-1"]`) and the repeated one (`InstanceId.1=i-1`). */
@@ -93,7 +93,7 @@ export function readRpcInput<S extends z.ZodObject>(input: RpcInput<S>, params: 
     else if (typeof step === 'string') readField(step);
     else if ('present' in step) {
       if (isAbsent(wire.read(step.present))) throw ApiError.missing(step.present);
-    } else if (step.if(result as Partial<z.output<S>>)) readField(step.field);
+    } else if (step.if(result as Partial<z.output<S>>, params)) readField(step.field);
   }
   return result as z.output<S>;
 }
