@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ApiError } from '../common/api-error';
 import { anyRegionId, int, resourceId, text, withCode } from '../common/fields';
 import type { Paging } from '../common/paging';
+import { instanceName } from '../instances/instances.input';
 import { derived, readPagingInto, rpcInput } from '../rpc/rpc-input';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|[01]?\\d?\\d)';
@@ -11,7 +12,7 @@ const MAX_ACTIVATION_INSTANCES = 100;
 
 const createActivation = z.object({
   RegionId: anyRegionId(),
-  InstanceName: text(128).optional(),
+  InstanceName: instanceName().optional(),
   InstanceCount: withCode(int({ min: 1, max: 1000 }), 'ActivationLimitation.Invalid').optional(),
   TimeToLiveInHours: int({ min: 1, max: 24 * 365 }).optional(),
   IpAddressRange: withCode(text(64).regex(ADDRESS_OR_CIDR), 'AddressRange.InvalidPattern').optional(),

@@ -6,7 +6,10 @@ import { decodeCommandContent } from './command-content';
 import type { Paging } from '../common/paging';
 
 /** A command's fields, with Alibaba's limits and codes, for both edges. */
-export const commandName = () => text(128, { tooLong: 'CmdName.ExceedLimit' });
+const COMMAND_NAME_MAX_LENGTH = 128;
+export const commandName = () => text(COMMAND_NAME_MAX_LENGTH, { tooLong: 'CmdName.ExceedLimit' });
+/** A command name where it only filters or labels (no CmdName code: Alibaba answers InvalidParameter there). */
+export const commandNameFilter = () => text(COMMAND_NAME_MAX_LENGTH);
 export const commandDescription = () => text(512, { tooLong: 'CmdDesc.ExceedLimit', allowEmpty: true });
 /** The content as sent (Base64 or plain text); its decoded size is checked by decodeCommandContent. */
 export const commandContent = () => text(64 * 1024, { allowEmpty: true });
@@ -40,7 +43,7 @@ export type CreateCommandInput = z.output<typeof createCommand>;
 const describeCommands = z.object({
   RegionId: anyRegionId(),
   CommandId: resourceId().optional(),
-  Name: text(128).optional(),
+  Name: commandNameFilter().optional(),
   Type: withCode(commandType().optional(), 'InvalidCommandType.NotFound'),
   Paging: derived<Paging>(),
   ContentEncoding: contentEncoding().default('Base64'),

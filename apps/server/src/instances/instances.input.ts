@@ -6,13 +6,15 @@ import { INSTANCE_STATUSES, NETWORK_TYPES, OS_TYPES } from './instance.entity';
 
 /** An instance named by a client: a malformed one (too long included) is InvalidInstanceId.Malformed. */
 const namedInstance = () => withCode(instanceId(), 'InvalidInstanceId.Malformed');
+/** A label for people; the inventory and activations share it. */
+export const instanceName = () => text(128);
 const osType = () => oneOf(OS_TYPES, { caseInsensitive: true });
 export const MAX_STATUS_INSTANCES = 50;
 
 const registerInstance = z.object({
   RegionId: anyRegionId(),
   InstanceId: namedInstance().optional(),
-  InstanceName: text(128).optional(),
+  InstanceName: instanceName().optional(),
   InstanceNetworkType: oneOf(NETWORK_TYPES, { caseInsensitive: true }).optional(),
   Status: oneOf(INSTANCE_STATUSES).optional(),
   OSType: osType().optional(),

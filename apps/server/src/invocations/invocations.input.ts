@@ -4,7 +4,7 @@ import { anyRegionId, frequency, instanceId, regionId, resourceId, text, withCod
 import type { Paging } from '../common/paging';
 import { COMMAND_TYPES } from '../commands/command.entity';
 import { decodeCommandContent } from '../commands/command-content';
-import { commandContent, contentEncoding, timeout } from '../commands/commands.input';
+import { commandContent, commandNameFilter, contentEncoding, timeout } from '../commands/commands.input';
 import { derived, readPagingInto, rpcInput, RpcStep } from '../rpc/rpc-input';
 import type { RpcParams } from '../rpc/rpc-params';
 import { INVOCATION_STATUSES, RECORD_STATUSES, RecordStatus } from './invocation-status';
@@ -86,7 +86,7 @@ const runCommand = z.object({
   ContentEncoding: contentEncoding().default('PlainText'),
   CommandContent: commandContent(),
   Content: derived<Buffer>(),
-  Name: text(128).optional(),
+  Name: commandNameFilter().optional(),
   Description: text(512).optional(),
   EnableParameter: z.boolean().default(false),
   KeepCommand: z.boolean().default(false),
@@ -120,7 +120,7 @@ const describeInvocations = z.object({
   Timed: z.boolean().optional(),
   InvokeId: resourceId().optional(),
   CommandId: resourceId().optional(),
-  CommandName: text(128).optional(),
+  CommandName: commandNameFilter().optional(),
   CommandType: z.enum(COMMAND_TYPES).optional(),
   RepeatMode: z.enum(REPEAT_MODES).optional(),
   InvocationStatus: z.enum(INVOCATION_STATUSES).optional(),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { CommandEntity } from '../commands/command.entity';
 import { requestSchema, responseSchema } from './openapi';
-import { iso, isoTime, pageOf, pagingQuery, regionIdQuery, resourceId } from './rest-common';
-import { text, withCode } from '../common/fields';
+import { iso, isoTime, pageOf, pagingQuery, regionIdQuery } from './rest-common';
+import { resourceId, text, withCode } from '../common/fields';
 import { decodeCommandContent } from '../commands/command-content';
-import { commandContent, commandDescription as description, commandName, commandType, timeout as commandTimeout, workingDir } from '../commands/commands.input';
+import { commandContent, commandDescription as description, commandName, commandNameFilter, commandType, timeout as commandTimeout, workingDir } from '../commands/commands.input';
 
 const name = () => commandName().meta({ example: 'restart-nginx' });
 const content = () =>
@@ -64,7 +64,7 @@ export const RegionQuery = z.object({ regionId: regionIdQuery });
 
 export const ListCommandsQuery = z.object({
   regionId: regionIdQuery,
-  name: text(128).optional().meta({ description: 'Exact name' }),
+  name: commandNameFilter().optional().meta({ description: 'Exact name' }),
   type: withCode(commandType().optional(), 'InvalidCommandType.NotFound'),
   commandId: resourceId().optional(),
   ...pagingQuery,

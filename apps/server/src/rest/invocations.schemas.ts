@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { COMMAND_TYPES } from '../commands/command.entity';
 import { INVOCATION_STATUSES, RECORD_STATUSES } from '../invocations/invocation-status';
 import { requestSchema, responseSchema } from './openapi';
-import { instanceId, isoTime, pageOf, pagingQuery, regionIdQuery, resourceId } from './rest-common';
-import { frequency, text, withCode } from '../common/fields';
+import { isoTime, pageOf, pagingQuery, regionIdQuery } from './rest-common';
+import { frequency, instanceId, resourceId, text, withCode } from '../common/fields';
 import { timeout } from '../commands/commands.input';
 import { clientToken, invocationWorkingDir, MISFIRE_POLICIES, misfirePolicy, username } from '../invocations/invocations.input';
 

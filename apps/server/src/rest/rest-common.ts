@@ -5,7 +5,7 @@ import { decodeToken, nextPageToken, Paging } from '../common/paging';
 import { responseSchema, RestErrors } from './openapi';
 import { RestAuthGuard } from './rest-auth.guard';
 import { REST_PREFIX } from './rest-error';
-import { instanceId, int, pageToken, regionId, resourceId, withCode } from '../common/fields';
+import { int, pageToken, regionId, withCode } from '../common/fields';
 
 /** The security scheme's name in the OpenAPI document. */
 export const BASIC_AUTH = 'basic';
@@ -85,5 +85,3 @@ export interface Page<T> {
 export function page<T>(items: T[], paging: Paging, totalCount: number, nextKey?: string | null): Page<T> {
   return { items, nextToken: nextPageToken(paging, totalCount, items.length, nextKey) || null, totalCount };
 }
-
-export { instanceId, resourceId };

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../common/api-error';
-import { ERROR_CODE, text, withCode } from '../common/fields';
+import { ERROR_CODE } from '../common/fields';
 import { fieldError } from '../common/input-errors';
-
-export { text, withCode };
 
 /**
  * Validation of REST input with zod, answering the Alibaba codes the RPC edge answers for the

@@ -61,6 +61,12 @@ describe('readRpcInput', () => {
     expect(errorOf({ RegionId: 'cn-1', InstanceIds: 'i-1', Timeout: '5' })?.message).toBe('The specified parameter \u201cTimeout\u201d is not valid: must be at least 10');
   });
 
+  it('reads a JSON object of string-able values, and refuses anything else', () => {
+    const base = { RegionId: 'cn-1', InstanceIds: 'i-1' };
+    expect(read({ ...base, Parameters: '{"a":"1","b":2,"c":true}' }).Parameters).toEqual({ a: '1', b: '2', c: 'true' });
+    for (const Parameters of ['[1]', '{"a":{}}', '{"a":"\\u0000"}', 'nope']) expect(errorOf({ ...base, Parameters })?.code).toBe('InvalidParameter.Parameters');
+  });
+
   it('never reads a derived value from the wire', () => {
     expect(read({ RegionId: 'cn-1', InstanceIds: 'i-1', Sum: '99' }).Sum).toBe(1);
   });
