@@ -32,6 +32,17 @@ export interface RpcInput<S extends z.ZodObject = z.ZodObject> {
   readonly schema: S;
   readonly steps: ReadonlyArray<RpcStep<z.output<S>>>;
   readonly lists: Readonly<Record<string, RpcListName>>;
+  /** What each field's reading needs, worked out once per action rather than per request. */
+  readonly fields: ReadonlyMap<string, FieldPlan>;
+}
+
+interface FieldPlan {
+  schema: z.ZodType;
+  kind: WireKind;
+  /** The code a malformed wire form gets. */
+  code: string;
+  /** Absent, the field is simply left out (optional, no default): no need to parse. */
+  omittedWhenAbsent: boolean;
 }
 
 const DERIVED = new WeakSet<z.ZodType>();
@@ -68,7 +79,17 @@ export function rpcInput<S extends z.ZodObject>(
   const rest = Object.entries(schema.shape)
     .filter(([name, field]) => !named.has(name) && !DERIVED.has(field as z.ZodType))
     .map(([name]) => name) as Array<keyof z.output<S> & string>;
-  return { schema, steps: [...order, ...rest], lists: (options.lists ?? {}) as Record<string, RpcListName> };
+  const fields = new Map<string, FieldPlan>();
+  for (const [name, field] of Object.entries(schema.shape) as Array<[string, z.ZodType]>) {
+    const absent = field.safeParse(undefined);
+    fields.set(name, {
+      schema: field,
+      kind: wireKind(field),
+      code: fieldCode(field) ?? `InvalidParameter.${name}`,
+      omittedWhenAbsent: absent.success && absent.data === undefined,
+    });
+  }
+  return { schema, steps: [...order, ...rest], lists: (options.lists ?? {}) as Record<string, RpcListName>, fields };
 }
 
 /**
@@ -80,11 +101,13 @@ export function readRpcInput<S extends z.ZodObject>(input: RpcInput<S>, params: 
   const result: Record<string, unknown> = {};
   const wire = new WireReader(params, input);
   const readField = (name: string): void => {
-    const field = input.schema.shape[name] as z.ZodType;
-    const parsed = field.safeParse(wire.read(name));
+    const plan = input.fields.get(name)!;
+    const value = wire.read(name);
+    if (value === undefined && plan.omittedWhenAbsent) return;
+    const parsed = plan.schema.safeParse(value);
     if (!parsed.success) {
-      if (isAbsent(wire.read(name))) throw ApiError.missing(name);
-      throw fieldError(name, name, field, parsed.error.issues[0], { catalogueMessages: true });
+      if (isAbsent(value)) throw ApiError.missing(name);
+      throw fieldError(name, name, plan.schema, parsed.error.issues[0], { catalogueMessages: true });
     }
     if (parsed.data !== undefined) result[name] = parsed.data;
   };
@@ -111,9 +134,8 @@ class WireReader {
 
   read(name: string): unknown {
     if (this.values.has(name)) return this.values.get(name);
-    const field = this.input.schema.shape[name] as z.ZodType;
-    const code = fieldCode(field) ?? `InvalidParameter.${name}`;
-    const value = this.readAs(wireKind(field), name, code);
+    const { kind, code } = this.input.fields.get(name)!;
+    const value = this.readAs(kind, name, code);
     this.values.set(name, value);
     return value;
   }
