@@ -65,7 +65,18 @@ const modifyCommand = z.object({
   Content: derived<Buffer>(),
 });
 export const ModifyCommandInput = rpcInput(modifyCommand, {
-  order: ['RegionId', 'CommandId', 'CommandContent', 'Name', 'Description', 'WorkingDir', 'Timeout', 'ContentEncoding', decodeContent],
+  // ContentEncoding means something only with a new content: otherwise it is ignored, not refused.
+  order: [
+    'RegionId',
+    'CommandId',
+    'CommandContent',
+    'Name',
+    'Description',
+    'WorkingDir',
+    'Timeout',
+    { field: 'ContentEncoding', if: (input) => input.CommandContent !== undefined },
+    decodeContent,
+  ],
 });
 export type ModifyCommandInput = z.output<typeof modifyCommand>;
 
