@@ -1,12 +1,6 @@
 import { ApiError } from '../common/api-error';
-import { RpcParams } from '../rpc/rpc-params';
 
 export type ContentEncoding = 'Base64' | 'PlainText';
-
-/** `ContentEncoding`, any case; its default differs by action (RunCommand: PlainText, others: Base64). */
-export function readContentEncoding(params: RpcParams, fallback: ContentEncoding = 'Base64'): ContentEncoding {
-  return params.oneOf('ContentEncoding', ['Base64', 'PlainText'] as const, { caseInsensitive: true }) ?? fallback;
-}
 
 /** Alibaba's limit on a command's content, after Base64 decoding. */
 export const MAX_COMMAND_CONTENT_BYTES = 24 * 1024;

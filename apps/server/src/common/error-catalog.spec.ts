@@ -27,9 +27,13 @@ const CODE_SITES = [
   new RegExp(String.raw`\bTHEN '(${CODE})'`, 'g'),
   new RegExp(String.raw`^\s*(?:\d{3}|[A-Z][A-Z0-9_]+):\s*'(${CODE})'`, 'gm'),
 ];
-/** Codes built from a parameter's name: `ApiError.missing('RegionId')` answers MissingParameter.RegionId. */
+/**
+ * Codes built from a parameter's name: `ApiError.missing('RegionId')` answers
+ * MissingParameter.RegionId, and so does an action input's `{ present: 'RegionId' }` step.
+ */
 const PARAMETER_SITES: Array<[RegExp, string]> = [
   [/ApiError\.missing\(\s*'(\w+)'/g, 'MissingParameter'],
+  [/\{\s*present:\s*'(\w+)'\s*\}/g, 'MissingParameter'],
   [/ApiError\.invalid\(\s*'(\w+)',[^,)]*\)/g, 'InvalidParameter'],
 ];
 

@@ -1,5 +1,4 @@
 import { ApiError } from './api-error';
-import { RpcParams } from '../rpc/rpc-params';
 
 export interface Paging {
   offset: number;
@@ -11,23 +10,6 @@ export interface Paging {
    * A reader that ignores it pages by `offset`, which the token carries as well.
    */
   after?: { key: string; total: number };
-}
-
-/**
- * Alibaba's two paging styles: `PageNumber`/`PageSize`, or `MaxResults`/`NextToken` where the
- * token is opaque to the client (here: the next offset, and for keyset readers the last key).
- */
-export function readPaging(params: RpcParams, options: { defaultSize: number; maxSize: number }): Paging {
-  const token = params.string('NextToken', { maxLength: 256, code: 'InvalidParameter.NextToken' });
-  const maxResults = params.int('MaxResults', { min: 1, max: options.maxSize });
-  if (token !== undefined || maxResults !== undefined) {
-    const limit = maxResults ?? options.defaultSize;
-    const { offset, after } = token === undefined ? { offset: 0, after: undefined } : decodeToken(token);
-    return { offset, limit, pageNumber: Math.floor(offset / limit) + 1, ...(after && { after }) };
-  }
-  const pageNumber = params.int('PageNumber', { min: 1, max: 1_000_000, code: 'InvalidParam.PageNumber' }) ?? 1;
-  const limit = params.int('PageSize', { min: 1, max: options.maxSize, code: 'InvalidParam.PageSize' }) ?? options.defaultSize;
-  return { offset: (pageNumber - 1) * limit, limit, pageNumber };
 }
 
 /**

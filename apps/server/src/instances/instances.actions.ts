@@ -1,43 +1,42 @@
 import { Injectable } from '@nestjs/common';
-import { INSTANCE_ID_PATTERN } from '@ca/protocol';
 import { DataSource } from 'typeorm';
-import { ApiError } from '../common/api-error';
-import { isoTime, pageFields, readPaging } from '../common/paging';
+import { isoTime, pageFields } from '../common/paging';
 import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
-import { RegionsService } from '../regions/regions.service';
-import { INSTANCE_STATUSES, InstanceEntity, NETWORK_TYPES, OS_TYPES } from './instance.entity';
+import { InstanceEntity } from './instance.entity';
 import { describeCloudAssistantStatus } from './cloud-assistant-status';
+import {
+  DeregisterInstanceInput,
+  DeregisterManagedInstanceInput,
+  DescribeCloudAssistantStatusInput,
+  DescribeInstancesInput,
+  RegisterInstanceInput,
+} from './instances.input';
 import { InstancesService } from './instances.service';
-
-const INSTANCE_ID = { maxLength: 64, pattern: INSTANCE_ID_PATTERN, code: 'InvalidInstanceId.Malformed' } as const;
 
 /** This service's own inventory actions: admin-only writes, like the rest. */
 @Injectable()
 export class InstancesActions {
   constructor(
     private readonly instances: InstancesService,
-    private readonly regions: RegionsService,
     private readonly dataSource: DataSource,
   ) {}
 
-  @RpcAction('RegisterInstance', 'write')
-  async registerInstance({ params }: RpcContext): Promise<object> {
-    const regionId = params.requiredString('RegionId');
-    const input = {
-      regionId,
-      instanceId: params.string('InstanceId', INSTANCE_ID),
-      instanceName: params.string('InstanceName', { maxLength: 128 }),
-      networkType: params.oneOf('InstanceNetworkType', NETWORK_TYPES, { caseInsensitive: true }),
-      status: params.oneOf('Status', INSTANCE_STATUSES),
-      osType: params.oneOf('OSType', OS_TYPES, { caseInsensitive: true }),
-    };
-    await this.regions.assertExists(regionId);
-    return { InstanceId: await this.instances.register(input) };
+  @RpcAction('RegisterInstance', 'write', { input: RegisterInstanceInput, region: 'required' })
+  async registerInstance({ input }: RpcContext<RegisterInstanceInput>): Promise<object> {
+    const instanceId = await this.instances.register({
+      regionId: input.RegionId,
+      instanceId: input.InstanceId,
+      instanceName: input.InstanceName,
+      networkType: input.InstanceNetworkType,
+      status: input.Status,
+      osType: input.OSType,
+    });
+    return { InstanceId: instanceId };
   }
 
-  @RpcAction('DeregisterInstance', 'write')
-  async deregisterInstance({ params }: RpcContext): Promise<object> {
-    await this.instances.deregister(params.requiredString('InstanceId', INSTANCE_ID));
+  @RpcAction('DeregisterInstance', 'write', { input: DeregisterInstanceInput })
+  async deregisterInstance({ input }: RpcContext<DeregisterInstanceInput>): Promise<object> {
+    await this.instances.deregister(input.InstanceId);
     return {};
   }
 
@@ -46,34 +45,22 @@ export class InstancesActions {
    * the agent (revokes its credential, clears the binding) so that the instance can be registered
    * again. It is the only way to replace an instance's agent; registration refuses a bound one.
    */
-  @RpcAction('DeregisterManagedInstance', 'write')
-  async deregisterManagedInstance({ params }: RpcContext): Promise<object> {
-    const regionId = params.requiredString('RegionId');
-    const instanceId = params.requiredString('InstanceId', INSTANCE_ID);
-    await this.regions.assertExists(regionId);
-    return { Instance: describeDetached(await this.instances.detachAgent(regionId, instanceId)) };
+  @RpcAction('DeregisterManagedInstance', 'write', { input: DeregisterManagedInstanceInput, region: 'required' })
+  async deregisterManagedInstance({ input }: RpcContext<DeregisterManagedInstanceInput>): Promise<object> {
+    return { Instance: describeDetached(await this.instances.detachAgent(input.RegionId, input.InstanceId)) };
   }
 
-  @RpcAction('DescribeInstances', 'read')
-  async describeInstances({ params }: RpcContext): Promise<object> {
-    const regionId = params.requiredString('RegionId');
-    const ids = params.list('InstanceIds', 'InstanceId');
-    const paging = readPaging(params, { defaultSize: 10, maxSize: 100 });
-    await this.regions.assertExists(regionId);
-    const { instances, total } = await this.instances.list(regionId, ids, paging);
-    return { Instances: { Instance: instances.map(describeInstance) }, ...pageFields(paging, total, instances.length) };
+  @RpcAction('DescribeInstances', 'read', { input: DescribeInstancesInput, region: 'required' })
+  async describeInstances({ input }: RpcContext<DescribeInstancesInput>): Promise<object> {
+    const { instances, total } = await this.instances.list(input.RegionId, input.InstanceIds, input.Paging);
+    return { Instances: { Instance: instances.map(describeInstance) }, ...pageFields(input.Paging, total, instances.length) };
   }
 
-  @RpcAction('DescribeCloudAssistantStatus', 'read')
-  async describeCloudAssistantStatus({ params }: RpcContext): Promise<object> {
-    const regionId = params.requiredString('RegionId');
-    const instanceIds = params.list(undefined, 'InstanceId');
-    if (instanceIds && instanceIds.length > 50) throw new ApiError('InstanceIds.ExceedLimit');
-    const osType = params.oneOf('OSType', OS_TYPES, { caseInsensitive: true });
-    const paging = readPaging(params, { defaultSize: 10, maxSize: 50 });
-    await this.regions.assertExists(regionId);
-    const { rows, total } = await describeCloudAssistantStatus(this.dataSource, { regionId, instanceIds, osType }, paging);
-    return { InstanceCloudAssistantStatusSet: { InstanceCloudAssistantStatus: rows }, ...pageFields(paging, total, rows.length) };
+  @RpcAction('DescribeCloudAssistantStatus', 'read', { input: DescribeCloudAssistantStatusInput, region: 'required' })
+  async describeCloudAssistantStatus({ input }: RpcContext<DescribeCloudAssistantStatusInput>): Promise<object> {
+    const filter = { regionId: input.RegionId, instanceIds: input.InstanceId, osType: input.OSType };
+    const { rows, total } = await describeCloudAssistantStatus(this.dataSource, filter, input.Paging);
+    return { InstanceCloudAssistantStatusSet: { InstanceCloudAssistantStatus: rows }, ...pageFields(input.Paging, total, rows.length) };
   }
 }
 

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { DescribeRegionsInput } from './regions.input';
 import { RegionsService } from './regions.service';
 
 @Injectable()
 export class RegionsActions {
   constructor(private readonly regions: RegionsService) {}
 
-  @RpcAction('DescribeRegions', 'read')
-  async describeRegions(ctx: RpcContext): Promise<object> {
-    const language = ctx.params.oneOf('AcceptLanguage', ['zh-CN', 'en-US', 'ja'] as const, { code: 'InvalidAcceptLanguage.NotFound' }) ?? 'zh-CN';
+  @RpcAction('DescribeRegions', 'read', { input: DescribeRegionsInput })
+  async describeRegions({ input }: RpcContext<DescribeRegionsInput>): Promise<object> {
+    const language = input.AcceptLanguage;
     const regions = await this.regions.list();
     return {
       Regions: {

@@ -2,9 +2,7 @@ import { Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ApiError } from '../common/api-error';
-import { decodeCommandContent } from '../commands/command-content';
 import { CommandsService } from '../commands/commands.service';
-import { RegionsService } from '../regions/regions.service';
 import {
   Command,
   CommandDto,
@@ -25,10 +23,7 @@ const NOT_FOUND = { 404: 'InvalidRegionId.NotFound, InvalidCmdId.NotFound' } as 
 /** The command catalogue: CreateCommand, DescribeCommands, ModifyCommand, DeleteCommand as resources. */
 @RestResource('commands', 'commands')
 export class CommandsRestController {
-  constructor(
-    private readonly commands: CommandsService,
-    private readonly regions: RegionsService,
-  ) {}
+  constructor(private readonly commands: CommandsService) {}
 
   @Get()
   @ApiOperation({ operationId: 'listCommands', summary: 'Commands in the catalogue, newest first' })
@@ -36,7 +31,6 @@ export class CommandsRestController {
   @RestErrors({ 400: 'A malformed filter or paging value', 404: 'InvalidRegionId.NotFound' })
   async list(@RestQuery(ListCommandsQuery) query: z.output<typeof ListCommandsQuery>): Promise<Page<CommandDto>> {
     const paging = toPaging(query);
-    await this.regions.assertExists(query.regionId);
     const { commands, total } = await this.commands.list(
       { regionId: query.regionId, commandId: query.commandId, name: query.name, type: query.type },
       paging,
@@ -53,9 +47,7 @@ export class CommandsRestController {
     @RestQuery(RegionQuery) { regionId }: z.output<typeof RegionQuery>,
     @RestBody(CreateCommandRequest, { required: true }) body: z.output<typeof CreateCommandRequest>,
   ): Promise<CommandDto> {
-    const content = decodeCommandContent(body.content, 'PlainText');
-    await this.regions.assertExists(regionId);
-    const command = await this.commands.create({ regionId, ...body, content });
+    const command = await this.commands.create({ regionId, ...body });
     return toCommandDto(command, 0);
   }
 
@@ -64,7 +56,6 @@ export class CommandsRestController {
   @RestResponse(200, Command, 'The command')
   @RestErrors(NOT_FOUND)
   async get(@RestQuery(RegionQuery) { regionId }: z.output<typeof RegionQuery>, @RestParam(...COMMAND_ID) commandId: string): Promise<CommandDto> {
-    await this.regions.assertExists(regionId);
     return this.find(regionId, commandId);
   }
 
@@ -77,9 +68,7 @@ export class CommandsRestController {
     @RestParam(...COMMAND_ID) commandId: string,
     @RestBody(ModifyCommandRequest, { required: true }) body: z.output<typeof ModifyCommandRequest>,
   ): Promise<CommandDto> {
-    const content = body.content === undefined ? undefined : decodeCommandContent(body.content, 'PlainText');
-    await this.regions.assertExists(regionId);
-    await this.commands.modify(regionId, commandId, { ...body, content });
+    await this.commands.modify(regionId, commandId, body);
     return this.find(regionId, commandId);
   }
 
@@ -89,7 +78,6 @@ export class CommandsRestController {
   @RestResponse(204, null, 'Deleted')
   @RestErrors(NOT_FOUND)
   async delete(@RestQuery(RegionQuery) { regionId }: z.output<typeof RegionQuery>, @RestParam(...COMMAND_ID) commandId: string): Promise<void> {
-    await this.regions.assertExists(regionId);
     await this.commands.delete(regionId, commandId);
   }
 

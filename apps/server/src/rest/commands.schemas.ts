@@ -1,21 +1,20 @@
 import { z } from 'zod';
-import { COMMAND_TYPES, CommandEntity } from '../commands/command.entity';
+import { CommandEntity } from '../commands/command.entity';
 import { requestSchema, responseSchema } from './openapi';
-import { iso, isoTime, pageOf, pagingQuery, regionIdQuery, resourceId } from './rest-common';
-import { text, withCode } from './rest-input';
+import { iso, isoTime, pageOf, pagingQuery, regionIdQuery } from './rest-common';
+import { resourceId, text, withCode } from '../common/fields';
+import { decodeCommandContent } from '../commands/command-content';
+import { commandContent, commandDescription as description, commandName, commandNameFilter, commandType, timeout as commandTimeout, workingDir } from '../commands/commands.input';
 
-/** Fields and codes as CreateCommand/ModifyCommand read them (commands.actions.ts). */
-const name = () => text(128, { tooLong: 'CmdName.ExceedLimit' }).meta({ example: 'restart-nginx' });
-const description = () => text(512, { tooLong: 'CmdDesc.ExceedLimit', allowEmpty: true });
+const name = () => commandName().meta({ example: 'restart-nginx' });
 const content = () =>
-  withCode(text(64 * 1024, { allowEmpty: true }).meta({ description: 'The script as UTF-8 text (at most 24 KB)', example: 'systemctl restart nginx' }), 'InvalidParameter.CommandContent');
-const workingDir = () => text(200, { allowEmpty: true });
-const timeout = () =>
   withCode(
-    z.number().int().min(10).max(86400, { error: 'InvalidTimeout.ExceedLimit' }).optional().meta({ description: 'Seconds, 10-86400 (default 60)' }),
-    'InvalidParam.Timeout',
+    commandContent()
+      .meta({ description: 'The script as UTF-8 text (at most 24 KB)', example: 'systemctl restart nginx' })
+      .transform((text) => decodeCommandContent(text, 'PlainText')),
+    'InvalidParameter.CommandContent',
   );
-const commandType = () => z.enum(COMMAND_TYPES);
+const timeout = () => commandTimeout().optional().meta({ description: 'Seconds, 10-86400 (default 60)' });
 
 export const Command = responseSchema(
   'Command',
@@ -65,7 +64,7 @@ export const RegionQuery = z.object({ regionId: regionIdQuery });
 
 export const ListCommandsQuery = z.object({
   regionId: regionIdQuery,
-  name: text(128).optional().meta({ description: 'Exact name' }),
+  name: commandNameFilter().optional().meta({ description: 'Exact name' }),
   type: withCode(commandType().optional(), 'InvalidCommandType.NotFound'),
   commandId: resourceId().optional(),
   ...pagingQuery,

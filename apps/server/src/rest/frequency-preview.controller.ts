@@ -6,11 +6,11 @@ import type { AppConfig } from '../config/config.schema';
 import { previewFrequency } from '../scheduler/frequency-preview';
 import { responseSchema, RestErrors, RestQuery, RestResponse } from './openapi';
 import { isoTime, RestResource } from './rest-common';
-import { text, withCode } from './rest-input';
+import { frequency, previewCount } from '../common/fields';
 
 const PreviewQuery = z.object({
-  frequency: withCode(text(256).meta({ description: 'As for POST /v1/invocations; a time zone goes at its end', example: '0 30 2 * * ? America/New_York' }), 'InvalidParam.Frequency'),
-  count: withCode(z.coerce.number().int().min(1).max(100).optional().meta({ description: 'How many fire times, 1-100 (default 5)' }), 'InvalidParam.Count'),
+  frequency: frequency().meta({ description: 'As for POST /v1/invocations; a time zone goes at its end', example: '0 30 2 * * ? America/New_York' }),
+  count: previewCount(z.coerce.number()).optional().meta({ description: 'How many fire times, 1-100 (default 5)' }),
 });
 
 const FrequencyPreview = responseSchema(

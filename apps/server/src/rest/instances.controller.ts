@@ -6,7 +6,6 @@ import { ApiError } from '../common/api-error';
 import { InstanceEntity } from '../instances/instance.entity';
 import { describeCloudAssistantStatus } from '../instances/cloud-assistant-status';
 import { InstancesService } from '../instances/instances.service';
-import { RegionsService } from '../regions/regions.service';
 import { RegionQuery } from './commands.schemas';
 import { AgentStatus, Instance, InstanceDto, instanceIdParam, InstanceList, ListInstancesQuery, toInstanceDto } from './instances.schemas';
 import { RestErrors, RestParam, RestQuery, RestResponse } from './openapi';
@@ -17,7 +16,6 @@ import { Page, page, RestResource, toPaging } from './rest-common';
 export class InstancesRestController {
   constructor(
     private readonly instances: InstancesService,
-    private readonly regions: RegionsService,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -27,7 +25,6 @@ export class InstancesRestController {
   @RestErrors({ 400: 'A malformed filter or paging value (InvalidInstanceId.Malformed, InvalidParam.PageSize, …)', 404: 'InvalidRegionId.NotFound' })
   async list(@RestQuery(ListInstancesQuery) query: z.output<typeof ListInstancesQuery>): Promise<Page<InstanceDto>> {
     const paging = toPaging(query);
-    await this.regions.assertExists(query.regionId);
     const { instances, total } = await this.instances.list(query.regionId, query.instanceIds, paging, { status: query.status });
     return page(await this.withAgentStatus(query.regionId, instances), paging, total);
   }
@@ -40,7 +37,6 @@ export class InstancesRestController {
     @RestQuery(RegionQuery) { regionId }: z.output<typeof RegionQuery>,
     @RestParam('instanceId', instanceIdParam, 'The instance (i-… or mi-…)') instanceId: string,
   ): Promise<InstanceDto> {
-    await this.regions.assertExists(regionId);
     const { instances } = await this.instances.list(regionId, [instanceId], { offset: 0, limit: 1, pageNumber: 1 });
     if (instances.length === 0) throw new ApiError('InvalidInstanceId.NotFound');
     const [dto] = await this.withAgentStatus(regionId, instances);

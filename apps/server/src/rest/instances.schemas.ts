@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { INSTANCE_STATUSES, InstanceEntity, NETWORK_TYPES, OS_TYPES } from '../instances/instance.entity';
 import { responseSchema } from './openapi';
-import { iso, isoTime, pageOf, pagingQuery, regionIdQuery, instanceId } from './rest-common';
-import { text, withCode } from './rest-input';
+import { instanceId, text, withCode } from '../common/fields';
+import { iso, isoTime, pageOf, pagingQuery, regionIdQuery } from './rest-common';
 
 export const Instance = responseSchema(
   'Instance',

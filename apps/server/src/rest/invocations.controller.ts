@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { ApiError } from '../common/api-error';
 import { InvocationsService } from '../invocations/invocations.service';
 import { InvokeCommandService } from '../invocations/invoke-command.service';
-import { RegionsService } from '../regions/regions.service';
 import { RegionQuery } from './commands.schemas';
 import { toInvocationDetailDto, toInvocationDto, toResultDto } from './invocations.presenter';
 import {
@@ -33,7 +32,6 @@ export class InvocationsRestController {
   constructor(
     private readonly invoker: InvokeCommandService,
     private readonly invocations: InvocationsService,
-    private readonly regions: RegionsService,
   ) {}
 
   @Get()
@@ -42,7 +40,6 @@ export class InvocationsRestController {
   @RestErrors({ 400: 'A malformed filter, time or paging value', 404: 'InvalidRegionId.NotFound' })
   async list(@RestQuery(ListInvocationsQuery) query: z.output<typeof ListInvocationsQuery>): Promise<Page<InvocationDto>> {
     const paging = toPaging(query);
-    await this.regions.assertExists(query.regionId);
     const { invocations, runs, total, nextKey } = await this.invocations.list(
       {
         regionId: query.regionId,
@@ -68,7 +65,7 @@ export class InvocationsRestController {
     404: 'InvalidRegionId.NotFound, InvalidCmdId.NotFound, InvalidInstance.NotFound'
   })
   async invoke(
-    @RestQuery(RegionQuery) { regionId }: z.output<typeof RegionQuery>,
+    @RestQuery(RegionQuery, { regionCheckedBy: 'the service' }) { regionId }: z.output<typeof RegionQuery>,
     @RestBody(InvokeRequest, { required: true }) body: z.output<typeof InvokeRequest>,
   ): Promise<z.output<typeof Invoked>> {
     const { timed, parameters, ...rest } = body;
@@ -86,7 +83,6 @@ export class InvocationsRestController {
   @RestResponse(200, InvocationDetail, 'The invocation')
   @RestErrors(NOT_FOUND)
   async get(@RestQuery(RegionQuery) { regionId }: z.output<typeof RegionQuery>, @RestParam(...INVOKE_ID) invokeId: string): Promise<InvocationDetailDto> {
-    await this.regions.assertExists(regionId);
     return this.find(regionId, invokeId);
   }
 
@@ -100,7 +96,6 @@ export class InvocationsRestController {
     @RestParam(...INVOKE_ID) invokeId: string,
     @RestBody(StopRequest, { required: false }) body: z.output<typeof StopRequest>,
   ): Promise<InvocationDetailDto> {
-    await this.regions.assertExists(regionId);
     await this.invocations.stop(regionId, invokeId, body.instanceIds);
     return this.find(regionId, invokeId);
   }
@@ -114,7 +109,6 @@ export class InvocationsRestController {
     @RestParam(...INVOKE_ID) invokeId: string,
   ): Promise<Page<InvocationResultDto>> {
     const paging = toPaging(query);
-    await this.regions.assertExists(query.regionId);
     const filter = { regionId: query.regionId, invokeId, instanceId: query.instanceId, statuses: query.status && [query.status], includeHistory: true };
     const { rows, total, nextKey } = await this.invocations.results(filter, paging);
     if (total === 0) await this.find(query.regionId, invokeId);

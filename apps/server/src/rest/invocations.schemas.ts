@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { COMMAND_TYPES } from '../commands/command.entity';
 import { INVOCATION_STATUSES, RECORD_STATUSES } from '../invocations/invocation-status';
 import { requestSchema, responseSchema } from './openapi';
-import { instanceId, isoTime, pageOf, pagingQuery, regionIdQuery, resourceId } from './rest-common';
-import { text, withCode } from './rest-input';
+import { isoTime, pageOf, pagingQuery, regionIdQuery } from './rest-common';
+import { frequency, instanceId, resourceId, text, withCode } from '../common/fields';
+import { timeout } from '../commands/commands.input';
+import { clientToken, invocationWorkingDir, MISFIRE_POLICIES, misfirePolicy, username } from '../invocations/invocations.input';
 
-const MISFIRE_POLICIES = ['FireOnceNow', 'Skip'] as const;
 /** A timed invocation has no record on an instance before its first fire: it shows as Scheduled there. */
 const INSTANCE_RUN_STATUSES = [...RECORD_STATUSES, 'Scheduled'] as const;
 
@@ -90,7 +91,7 @@ export const Invoked = responseSchema('Invoked', z.object({ invokeId: z.string()
 const instanceIds = (max: number) =>
   withCode(z.array(instanceId()).min(1, { error: 'MissingParameter.InstanceIds' }).max(max), 'InvalidParameter.InstanceIds');
 
-/** InvokeCommand's parameters (invocations.actions.ts readInvokeRequest), with its codes. */
+/** InvokeCommand's parameters (invocations.input.ts), with its codes. */
 export const InvokeRequest = requestSchema(
   'InvokeRequest',
   z
@@ -98,16 +99,16 @@ export const InvokeRequest = requestSchema(
       commandId: resourceId(),
       instanceIds: instanceIds(1000).meta({ description: 'Up to 100 instances (InstanceIds.ExceedLimit beyond)' }),
       timed: withCode(z.boolean().optional().meta({ description: 'Run on a schedule; defaults to whether a frequency is given' }), 'InvalidParam.Timed'),
-      frequency: withCode(text(256).optional().meta({ description: 'Cron (with optional zone), rate(…) or at(…)', example: '0 0 3 * * ? Asia/Shanghai' }), 'InvalidParam.Frequency'),
-      misfirePolicy: withCode(z.enum(MISFIRE_POLICIES).optional(), 'InvalidParam.MisfirePolicy'),
+      frequency: frequency().optional().meta({ description: 'Cron (with optional zone), rate(…) or at(…)', example: '0 0 3 * * ? Asia/Shanghai' }),
+      misfirePolicy: misfirePolicy().optional(),
       parameters: withCode(
         z.record(text(64), z.union([text(65536, { allowEmpty: true }), z.number(), z.boolean()])).optional().meta({ description: 'Values of the command’s {{name}} parameters' }),
         'InvalidParameter.Parameters',
       ),
-      username: withCode(text(255).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/).optional(), 'InvalidParam.Username'),
-      workingDir: text(200).optional(),
-      timeout: withCode(z.number().int().min(10).max(86400, { error: 'InvalidTimeout.ExceedLimit' }).optional(), 'InvalidParam.Timeout'),
-      clientToken: withCode(text(64).regex(/^[\x21-\x7e]+$/).optional().meta({ description: 'Idempotency: the same token and request give the same invokeId' }), 'InvalidParam.ClientToken'),
+      username: username().optional(),
+      workingDir: invocationWorkingDir().optional(),
+      timeout: timeout().optional(),
+      clientToken: clientToken().optional().meta({ description: 'Idempotency: the same token and request give the same invokeId' }),
     })
     // a timed invocation without a Frequency is a missing parameter, reported before malformed ones.
     .refine((body) => !(body?.timed === true && body.frequency === undefined), {

@@ -3,6 +3,7 @@ import { ApiBody, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { RegionExistsPipe } from './region-exists.pipe';
 import { parseInput, readJsonBody } from './rest-input';
 
 /**
@@ -87,13 +88,15 @@ function documenting(read: ParameterDecorator, docs: MethodDecorator): Parameter
 
 /**
  * The query string, validated by `schema` and documented field by field. An empty value
- * (`?status=`) counts as absent, as over RPC.
+ * (`?status=`) counts as absent, as over RPC. A `regionId` must name an existing region, checked
+ * here unless the service checks it in an order of its own (`regionCheckedBy`).
  */
-export function RestQuery(schema: z.ZodObject): ParameterDecorator {
+export function RestQuery(schema: z.ZodObject, options: { regionCheckedBy?: 'the service' } = {}): ParameterDecorator {
+  const checkRegion = 'regionId' in schema.shape && options.regionCheckedBy === undefined;
   const read = createParamDecorator((_data: unknown, context: ExecutionContext) => {
     const query = (context.switchToHttp().getRequest<FastifyRequest>().query ?? {}) as Record<string, unknown>;
     return parseInput(schema, Object.fromEntries(Object.entries(query).filter(([, value]) => value !== '')));
-  })();
+  })(undefined, ...(checkRegion ? [RegionExistsPipe] : []));
   const docs = Object.entries(schema.shape).map(([name, field]) => {
     const { description, ...fieldSchema } = inputSchemaOf(field);
     return ApiQuery({ name, required: !isOptional(field), schema: fieldSchema, description });

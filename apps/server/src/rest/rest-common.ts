@@ -1,12 +1,11 @@
 import { applyDecorators, Controller, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiTags } from '@nestjs/swagger';
-import { INSTANCE_ID_PATTERN } from '@ca/protocol';
 import { z } from 'zod';
 import { decodeToken, nextPageToken, Paging } from '../common/paging';
 import { responseSchema, RestErrors } from './openapi';
 import { RestAuthGuard } from './rest-auth.guard';
 import { REST_PREFIX } from '../common/error-response';
-import { text, withCode } from './rest-input';
+import { int, pageToken, regionId, withCode } from '../common/fields';
 
 /** The security scheme's name in the OpenAPI document. */
 export const BASIC_AUTH = 'basic';
@@ -48,13 +47,13 @@ export function iso(date: Date | null | undefined): string | null {
 }
 
 export const regionIdQuery = withCode(
-  text(32).meta({ description: 'The region the resources live in (see GET /v1/regions)', example: 'cn-hangzhou' }),
+  regionId().meta({ description: 'The region the resources live in (see GET /v1/regions)', example: 'cn-hangzhou' }),
   'InvalidParameter.RegionId',
 );
 
 export const pagingQuery = {
-  pageSize: withCode(z.coerce.number().int().min(1).max(50).optional().meta({ description: 'Items per page, 1-50 (default 10)' }), 'InvalidParam.PageSize'),
-  nextToken: withCode(text(256).optional().meta({ description: 'From the previous page; opaque' }), 'InvalidParameter.NextToken'),
+  pageSize: withCode(int({ min: 1, max: 50 }, z.coerce.number()).optional().meta({ description: 'Items per page, 1-50 (default 10)' }), 'InvalidParam.PageSize'),
+  nextToken: withCode(pageToken().optional().meta({ description: 'From the previous page; opaque' }), 'InvalidParameter.NextToken'),
 };
 
 export const DEFAULT_PAGE_SIZE = 10;
@@ -86,9 +85,3 @@ export interface Page<T> {
 export function page<T>(items: T[], paging: Paging, totalCount: number, nextKey?: string | null): Page<T> {
   return { items, nextToken: nextPageToken(paging, totalCount, items.length, nextKey) || null, totalCount };
 }
-
-/** An instance id as InvokeCommand accepts it. */
-export const instanceId = () => text(64).regex(INSTANCE_ID_PATTERN, { error: 'InvalidInstanceId.Malformed' });
-
-/** A command or invocation id, as the RPC edge reads one. */
-export const resourceId = () => text(64);

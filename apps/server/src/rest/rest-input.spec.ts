@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../common/api-error';
-import { parseInput, readJsonBody, text, withCode } from './rest-input';
+import { text, withCode } from '../common/fields';
+import { parseInput, readJsonBody } from './rest-input';
 
 describe('parseInput', () => {
   const schema = z.strictObject({

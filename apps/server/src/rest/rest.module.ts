@@ -10,6 +10,7 @@ import { FrequencyPreviewRestController } from './frequency-preview.controller';
 import { InstancesRestController } from './instances.controller';
 import { InvocationsRestController } from './invocations.controller';
 import { RegionsRestController } from './regions.controller';
+import { RegionExistsPipe } from './region-exists.pipe';
 import { RestAuthGuard } from './rest-auth.guard';
 import { WhoAmIRestController } from './whoami.controller';
 
@@ -27,6 +28,6 @@ import { WhoAmIRestController } from './whoami.controller';
     InvocationsRestController,
     FrequencyPreviewRestController,
   ],
-  providers: [BasicAuthenticator, RestAuthGuard],
+  providers: [BasicAuthenticator, RestAuthGuard, RegionExistsPipe],
 })
 export class RestModule {}

@@ -1,11 +1,14 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { RpcInput } from './rpc-input';
 import { ActionAccess, RPC_ACTION, RpcActionMetadata, RpcHandler } from './rpc-action.decorator';
 
 export interface RegisteredAction {
   access: ActionAccess;
   handler: RpcHandler;
   spendsNonce: boolean;
+  input?: RpcInput;
+  region?: 'required';
 }
 
 /** Finds every `@RpcAction` method among the providers once, at start-up. */
@@ -30,7 +33,14 @@ export class ActionRegistry implements OnModuleInit {
         const meta = this.reflector.get<RpcActionMetadata | undefined>(RPC_ACTION, method);
         if (!meta) continue;
         if (this.actions.has(meta.name)) throw new Error(`RPC action ${meta.name} is registered twice`);
-        this.actions.set(meta.name, { access: meta.access, handler: method.bind(instance), spendsNonce: meta.spendsNonce ?? false });
+        if (meta.region && !meta.input?.schema.shape.RegionId) throw new Error(`RPC action ${meta.name} declares a region but its input has no RegionId`);
+        this.actions.set(meta.name, {
+          access: meta.access,
+          handler: method.bind(instance),
+          spendsNonce: meta.spendsNonce ?? false,
+          input: meta.input,
+          region: meta.region,
+        });
       }
     }
     this.logger.log(`${this.actions.size} RPC actions registered`);

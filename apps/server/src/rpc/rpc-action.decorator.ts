@@ -1,5 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { SignatureNonce } from '../auth/signature-nonce';
+import type { RpcInput } from './rpc-input';
 import { RpcParams } from './rpc-params';
 
 /**
@@ -16,6 +17,13 @@ export interface RpcActionOptions {
    * saving a commit; the edge spends it whenever the handler fails without having done so.
    */
   spendsNonce?: boolean;
+  /** The action's parameters: read and validated before the handler runs, handed to it as `input`. */
+  input?: RpcInput;
+  /**
+   * The action works in the region its input's RegionId names: the region must exist, checked
+   * once the input is valid and before the handler runs.
+   */
+  region?: 'required';
 }
 
 export interface RpcActionMetadata extends RpcActionOptions {
@@ -36,10 +44,13 @@ export interface Caller {
   signatureVersion: 'V1' | 'V3';
 }
 
-export interface RpcContext {
+export interface RpcContext<Input = unknown> {
   action: string;
   requestId: string;
+  /** The raw parameters, for what no input schema covers. */
   params: RpcParams;
+  /** The parameters as the action's input schema read them. */
+  input: Input;
   caller: Caller;
   /** Already spent, unless the action was declared with `spendsNonce`. */
   nonce: SignatureNonce;
@@ -47,4 +58,5 @@ export interface RpcContext {
   signal: AbortSignal;
 }
 
-export type RpcHandler = (ctx: RpcContext) => Promise<object>;
+/** Each handler states its own input type. */
+export type RpcHandler = (ctx: RpcContext<any>) => Promise<object>;

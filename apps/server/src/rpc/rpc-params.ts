@@ -1,14 +1,11 @@
 import { ApiError } from '../common/api-error';
 import type { ErrorCode } from '../common/error-catalog';
-
-const MAX_LIST_ITEMS = 1000;
-
-/** Text PostgreSQL refuses: NUL in any text, and (once JSON.stringify re-escapes it) an unpaired surrogate in jsonb. */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+import { MAX_LIST_ITEMS, UNSTORABLE } from '../common/fields';
 
 /**
- * Typed, validating access to the merged request parameters. Every getter throws an ApiError
- * with an Alibaba code, so handlers never see a malformed value and never answer a 500 for one.
+ * The merged request parameters as sent, with the wire forms actions share: lists (read into
+ * action inputs by rpc-input.ts) and the paging parameters. Every getter throws an ApiError with
+ * an Alibaba code, so a malformed value never becomes a 500.
  */
 export class RpcParams {
   constructor(private readonly values: ReadonlyMap<string, string>) {}
@@ -26,10 +23,6 @@ export class RpcParams {
     return this.values.get(name);
   }
 
-  entries(): IterableIterator<[string, string]> {
-    return this.values.entries();
-  }
-
   /** A non-empty string or undefined; over `maxLength` characters is an InvalidParameter. */
   string(name: string, options: { maxLength?: number; pattern?: RegExp; code?: ErrorCode } = {}): string | undefined {
     const value = this.values.get(name);
@@ -41,20 +34,6 @@ export class RpcParams {
       throw ApiError.invalid(name, 'malformed value', options.code);
     }
     return value;
-  }
-
-  requiredString(name: string, options: { maxLength?: number; pattern?: RegExp; code?: ErrorCode } = {}): string {
-    const value = this.string(name, options);
-    if (value === undefined) throw ApiError.missing(name);
-    return value;
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], options: { caseInsensitive?: boolean; code?: ErrorCode } = {}): T | undefined {
-    const value = this.string(name, { maxLength: 64, code: options.code });
-    if (value === undefined) return undefined;
-    const match = allowed.find((a) => (options.caseInsensitive ? a.toLowerCase() === value.toLowerCase() : a === value));
-    if (!match) throw ApiError.invalid(name, `must be one of ${allowed.join(', ')}`, options.code);
-    return match;
   }
 
   int(name: string, options: { min?: number; max?: number; code?: ErrorCode } = {}): number | undefined {
@@ -70,16 +49,6 @@ export class RpcParams {
       throw ApiError.invalid(name, `must be at most ${options.max}`, options.code);
     }
     return parsed;
-  }
-
-  /** `true`/`false` in any case, as Alibaba accepts them. */
-  bool(name: string, options: { code?: ErrorCode } = {}): boolean | undefined {
-    const value = this.string(name, { maxLength: 5, code: options.code });
-    if (value === undefined) return undefined;
-    const lower = value.toLowerCase();
-    if (lower === 'true') return true;
-    if (lower === 'false') return false;
-    throw ApiError.invalid(name, 'must be true or false', options.code);
   }
 
   /**
@@ -112,29 +81,6 @@ export class RpcParams {
     return indexed.sort((a, b) => a[0] - b[0]).map(([, value]) => value);
   }
 
-  /** A JSON object of string-able values (e.g. `Parameters`). */
-  jsonObject(name: string, options: { code?: ErrorCode; maxLength?: number } = {}): Record<string, string> | undefined {
-    const value = this.string(name, { maxLength: options.maxLength ?? 65536, code: options.code });
-    if (value === undefined) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      throw ApiError.invalid(name, 'must be a JSON object', options.code);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw ApiError.invalid(name, 'must be a JSON object', options.code);
-    }
-    const result: Record<string, string> = {};
-    for (const [key, v] of Object.entries(parsed as Record<string, unknown>)) {
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') result[key] = String(v);
-      else throw ApiError.invalid(name, `value of "${key}" must be a string`, options.code);
-      if (UNSTORABLE.test(key) || UNSTORABLE.test(result[key])) {
-        throw ApiError.invalid(name, 'contains a NUL character or an unpaired surrogate', options.code);
-      }
-    }
-    return result;
-  }
 }
 
 function parseJsonList(name: string, value: string, code: ErrorCode): string[] {

@@ -16,6 +16,8 @@ import { decodeParameters } from './request-parser';
 import { logServerFailure, renderError, sendError } from '../common/error-response';
 import { renderBody, ResponseFormat } from '../common/response-renderer';
 import { Caller, RpcContext } from './rpc-action.decorator';
+import { RegionsService } from '../regions/regions.service';
+import { readRpcInput } from './rpc-input';
 import { RpcParams } from './rpc-params';
 
 const API_VERSION = '2014-05-26';
@@ -35,6 +37,7 @@ export class RpcController {
     private readonly rateLimiter: RateLimiter,
     private readonly authFailures: AuthFailureLimiter,
     private readonly dataSource: DataSource,
+    private readonly regions: RegionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -71,10 +74,14 @@ export class RpcController {
       this.rateLimiter.take(caller.accessKeyId);
       authorize(caller, registered.access, action);
       if (!registered.spendsNonce) await nonce.spend(this.dataSource);
+      const params = new RpcParams(incoming.params);
+      const input = registered.input ? readRpcInput(registered.input, params) : undefined;
+      if (registered.region) await this.regions.assertExists((input as { RegionId: string }).RegionId);
       const context: RpcContext = {
         action,
         requestId,
-        params: new RpcParams(incoming.params),
+        params,
+        input,
         caller,
         nonce,
         get signal() {

@@ -51,7 +51,7 @@ export const NEEDS_PARAMETERS = 'EnableParameter';
 /**
  * One statement for a batch of requests; data-modifying CTEs share one snapshot and commit
  * together. A request's instances travel as its comma-separated list (instance ids never hold a
- * comma: readInvokeRequest checks their pattern). Refusals, in the documented order after the nonce:
+ * comma: InvokeCommandInput checks their pattern). Refusals, in the documented order after the nonce:
  * command, unknown instance, classic network, status, no client. The instances are locked FOR
  * KEY SHARE: enough to hold off DeregisterInstance and RegisterInstance (FOR UPDATE) until we
  * commit, without waiting for agents' heartbeat updates of the same rows.

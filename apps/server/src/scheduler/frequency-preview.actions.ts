@@ -3,6 +3,7 @@ import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { previewFrequency } from './frequency-preview';
+import { DescribeFrequencyPreviewInput } from './frequency-preview.input';
 
 /**
  * DescribeFrequencyPreview (ours; no cloud offers it): the next fire times of a Frequency, in UTC
@@ -13,11 +14,9 @@ import { previewFrequency } from './frequency-preview';
 export class FrequencyPreviewActions {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  @RpcAction('DescribeFrequencyPreview', 'read')
-  async describeFrequencyPreview({ params }: RpcContext): Promise<object> {
-    const source = params.requiredString('Frequency', { maxLength: 256, code: 'InvalidParam.Frequency' });
-    const count = params.int('Count', { min: 1, max: 100, code: 'InvalidParam.Count' }) ?? 10;
-    const { frequency, times } = previewFrequency(source, count, this.config.MIN_INTERVAL_SECONDS);
+  @RpcAction('DescribeFrequencyPreview', 'read', { input: DescribeFrequencyPreviewInput })
+  async describeFrequencyPreview({ input }: RpcContext<DescribeFrequencyPreviewInput>): Promise<object> {
+    const { frequency, times } = previewFrequency(input.Frequency, input.Count, this.config.MIN_INTERVAL_SECONDS);
     return {
       Frequency: frequency.source,
       TimeZone: frequency.timeZone,

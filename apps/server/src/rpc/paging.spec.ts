@@ -1,6 +1,7 @@
-import { ApiError } from './api-error';
-import { pageFields, readPaging } from './paging';
-import { RpcParams } from '../rpc/rpc-params';
+import { ApiError } from '../common/api-error';
+import { pageFields } from '../common/paging';
+import { readPaging } from './rpc-paging';
+import { RpcParams } from './rpc-params';
 
 const SIZES = { defaultSize: 10, maxSize: 50 };
 const read = (record: Record<string, string>): ReturnType<typeof readPaging> => readPaging(RpcParams.from(record), SIZES);

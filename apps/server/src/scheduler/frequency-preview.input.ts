@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { frequency, previewCount } from '../common/fields';
+import { rpcInput } from '../rpc/rpc-input';
+
+const describeFrequencyPreview = z.object({
+  Frequency: frequency(),
+  Count: previewCount().default(10),
+});
+export const DescribeFrequencyPreviewInput = rpcInput(describeFrequencyPreview);
+export type DescribeFrequencyPreviewInput = z.output<typeof describeFrequencyPreview>;
