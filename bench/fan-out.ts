@@ -18,7 +18,7 @@ export interface FanOutResult {
 }
 
 /**
- * Fan-out (issue 6, scenario 3): one invocation to every one of `agents` connected agents, timed
+ * Fan-out: one invocation to every one of `agents` connected agents, timed
  * from the InvokeCommand response to the moment each command ran (it prints $EPOCHREALTIME, a
  * bash builtin: same clock, no extra process), and to each agent's spawn (its executions.log).
  * The next repeat starts once every record of the previous one has finished.

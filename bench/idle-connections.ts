@@ -58,10 +58,10 @@ export interface IdleConnectionsResult {
 }
 
 /**
- * Issue 6, scenario 6: `simulated` registered agents held connected by ONE protocol-level load
+ * Connections: `simulated` registered agents held connected by ONE protocol-level load
  * client (bench/idle-agent-load.ts: long poll + heartbeat each, as apps/agent does). Measures the
- * service process idle (RSS, CPU from /proc, database connections), then scenario 2's dispatch
- * latency on `realAgents` real agent processes with the crowd still connected, and checks that
+ * service process idle (RSS, CPU from /proc, database connections), then the dispatch
+ * latency (as bench/dispatch-latency.ts measures it) on `realAgents` real agent processes with the crowd still connected, and checks that
  * simulated agents receive and settle tasks too.
  */
 export async function measureIdleConnections(options: IdleConnectionsOptions): Promise<IdleConnectionsResult> {

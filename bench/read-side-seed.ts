@@ -116,7 +116,7 @@ export async function seedReadSide(url: string, records: number): Promise<SeedSu
                                FROM generate_series(0, x.width - 1) j) ids`,
       [SEED_REGION, oneShots, spacingSeconds],
     );
-    // Each record agrees with its invocation's status (SPEC §4): PartialFailed fails on its first
+    // Each record agrees with its invocation's status: PartialFailed fails on its first
     // instance, Running still runs there, Pending has started nowhere.
     await db.query(
       `INSERT INTO invocation_records (invoke_id, instance_id, scheduled_at, repeats, status, exit_code, output, dropped,

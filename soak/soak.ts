@@ -94,7 +94,7 @@ export interface SoakAudit {
   duplicateRuns: number;
   /** Scheduled times with no record, or recorded Missed while some service process could fire them. */
   missedFires: number;
-  /** Recorded Missed, collapsed per SPEC §5.3, because no process could reach PostgreSQL at that time. */
+  /** Recorded Missed (consecutive missed times collapse into one record), because no process could reach PostgreSQL at that time. */
   misfiresDuringOutage: number;
   stuckRecords: number;
   /** One-shot invocations answered 200 whose records are not exactly one per target instance. */
@@ -117,7 +117,7 @@ export interface SoakAudit {
 }
 
 /**
- * The soak (issue 5): three service processes on one PostgreSQL, twenty agents, one-shot and
+ * The soak: three service processes on one PostgreSQL, twenty agents, one-shot and
  * timed invocations, while service processes and agents are SIGKILLed and restarted and
  * PostgreSQL restarts once. Then an audit of what was recorded and executed. Loopback only;
  * stops by itself.
@@ -228,7 +228,7 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
   let agentKills = 0;
   let postgresRestarts = 0;
   // While PostgreSQL is down no process can fire: a frequent schedule's times then collapse into
-  // one Missed record (SPEC §5.3). The audit accepts those, and only those, as documented misses.
+  // one Missed record. The audit accepts those, and only those, as documented misses.
   const outages: Array<{ from: number; to: number }> = [];
   const postgresRestartAt = Date.now() + options.minutes * 60_000 * 0.4;
 
@@ -397,7 +397,7 @@ async function auditRecords(
       const missed = runs.filter((r) => r.status === 'Missed');
       const explained = missed.filter((r) => duringOutage(r.at)).length;
       misfiresDuringOutage += explained;
-      // A collapsed Missed record stands for the times it names (SPEC §5.3), and excuses them
+      // A collapsed Missed record stands for the times it names, and excuses them
       // only if they too fell within the outage.
       const covered = (t: number): boolean =>
         duringOutage(t) && missed.some((m) => duringOutage(m.at) && m.span !== undefined && t >= m.span.first && t <= m.span.last);

@@ -13,7 +13,7 @@ import { startTestApp, tableSnapshot, TestApp } from '../support/test-app';
 
 const AGENT = 'apps/agent/src/main.js';
 
-/** SPEC §6, registration only: the real `npm run agent -- register` process. */
+/** The agent protocol (docs/agent-protocol.md), registration only: the real `npm run agent -- register` process. */
 describe('agent registration', () => {
   let app: TestApp;
 

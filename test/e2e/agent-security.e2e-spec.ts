@@ -94,8 +94,8 @@ describe('agent: local users cannot change or see what a run executes', () => {
   const rootId = execFileSync('id').toString();
   const mode = (path: string): string => (lstatSync(path).mode & 0o7777).toString(8);
 
-  it('runs the script it wrote, never one a local user swapped in: not through the temporary directory the agent once used, nor a scripts directory that user made', async () => {
-    // Where scripts used to be written, created first by the attacker (as after a reboot cleared /tmp).
+  it('runs the script it wrote, never one a local user swapped in: not through a shared temporary directory, nor a scripts directory that user made', async () => {
+    // The shared temporary directory an agent might write scripts to, created first by the attacker (as after a reboot cleared /tmp).
     const oldLocation = join(agentTmp, 'cloud-assistant-scripts');
     asNobody('mkdir', '-m', '0777', oldLocation);
     startSwapper([oldLocation, scriptsDir]);

@@ -12,7 +12,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 const WOKEN_WITHIN_MS = 5000;
 
 /**
- * SPEC §6: work reaches an agent at once whichever service process took the API call. The agent
+ * Work reaches an agent at once whichever service process took the API call. The agent
  * long-polls process B (a replica); InvokeCommand goes to process A (the test app); both share
  * the database, and only PostgreSQL LISTEN/NOTIFY links them.
  */

@@ -6,7 +6,7 @@ import { eventually, registeredAgentState, RunningAgent, startAgent } from '../s
 import { call, newCommand } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
-/** SPEC §6: an agent sees and reports only its own instance's work, and outlives the service going away. */
+/** An agent sees and reports only its own instance's work, and outlives the service going away. */
 describe('dispatch: isolation and outages', () => {
   let app: TestApp;
   let agent: RunningAgent;

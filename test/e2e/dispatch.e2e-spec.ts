@@ -8,7 +8,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 type Result = Record<string, any>;
 
 /**
- * SPEC §3, §4, §6 with real agent processes running real commands on this machine: from the
+ * Invocations, their records and the agent protocol with real agent processes running real commands on this machine: from the
  * API call to exit code and output, per instance.
  */
 describe('dispatch and execution', () => {

@@ -11,7 +11,7 @@ const PERIOD_MS = 2000;
 const RUN_MS = 10_000;
 
 /**
- * SPEC §5.2/§5.4: several service processes on one database fire each scheduled time exactly
+ * Several service processes on one database fire each scheduled time exactly
  * once, and every fire runs on real agents — also while one process is killed with SIGKILL
  * mid-run and restarted; a stop issued through one process ends the fires on all of them. The
  * test's own in-process service is one replica (the agents poll it); the others are separate

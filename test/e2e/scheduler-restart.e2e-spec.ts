@@ -11,7 +11,7 @@ const FREQUENCY = '*/20 * * * * ?';
 const PERIOD_MS = 20_000;
 
 /**
- * SPEC §5.3: fires missed while no service process ran, with a real agent, so a late fire is a
+ * Fires missed while no service process ran, with a real agent, so a late fire is a
  * run that really happened. The grace window (10 s) is longer than `Skip`'s on-time tolerance
  * (5 s, fire-plan.ts), so that a restart 5.5 s after a fire is late for `Skip` yet within grace.
  */

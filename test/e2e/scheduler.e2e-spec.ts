@@ -8,7 +8,7 @@ const LATENESS_BOUND_MS = 2000;
 
 type Row = Record<string, any>;
 
-/** SPEC §5 with a real agent: timed invocations as persistent cron jobs in UTC+08:00. */
+/** With a real agent: timed invocations as persistent cron jobs in UTC+08:00. */
 describe('timed invocations', () => {
   let app: TestApp;
   let agent: RunningAgent;

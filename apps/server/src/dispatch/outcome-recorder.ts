@@ -65,9 +65,9 @@ interface Report {
 /**
  * Records runs' outcomes. The reports that arrive within one turn of the event loop share one
  * transaction: one UPDATE for all their records, one status refresh per invocation, one commit.
- * Each answer still means "committed". Ten runs of one invocation finishing together used to be
- * ten transactions queueing for the invocation's row lock (each holding it across three round
- * trips and a commit), and they held the connection pool while they queued.
+ * Each answer still means "committed". Ten runs of one invocation finishing together in ten
+ * transactions would queue for the invocation's row lock (each holding it across three round
+ * trips and a commit), holding the connection pool while they queued.
  */
 @Injectable()
 export class OutcomeRecorder {

@@ -35,8 +35,8 @@ interface Queued {
 }
 
 /**
- * Group commit of one-shot InvokeCommands (issue 6). Each request's whole write — spend the
- * SignatureNonce, check command and instances (The documented order), insert the invocation and its
+ * Group commit of one-shot InvokeCommands. Each request's whole write — spend the
+ * SignatureNonce, check command and instances (in the documented order), insert the invocation and its
  * Pending records, notify the agents — is one SQL statement, and the requests that arrive while
  * earlier statements are in flight share the next one: one round trip and one commit for the
  * lot. A request is answered only after its statement committed, and each one's verdict is its

@@ -12,7 +12,7 @@ export function isRestPath(url: string | undefined): boolean {
   return url !== undefined && (url === REST_PREFIX || /^\/v1[/?]/.test(url));
 }
 
-/** The REST error body (REST-CONTRACT.md): the status and code are the catalogue's, as over RPC. */
+/** The REST error body: the status and code are the catalogue's, as over RPC. */
 export interface RestErrorBody {
   requestId: string;
   code: string;

@@ -215,7 +215,7 @@ export class ScheduleFirer {
     return row.ms === null ? null : Number(row.ms);
   }
 
-  /** "invoke instance" pairs whose previous run is still Pending or Running (SPEC §5.2 overlap). */
+  /** "invoke instance" pairs whose previous run is still Pending or Running (a fire never overlaps the previous run). */
   private async unfinishedRuns(manager: EntityManager, invokeIds: string[]): Promise<Set<string>> {
     const rows: Array<{ invoke_id: string; instance_id: string }> = await manager.query(
       `SELECT DISTINCT invoke_id, instance_id FROM invocation_records
