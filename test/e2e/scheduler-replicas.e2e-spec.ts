@@ -64,6 +64,7 @@ describe('timed invocations on several service processes', () => {
       const response = await client.call('StopInvocation', { RegionId: REGION, InvokeId });
       expect(response.status).toBe(200);
     });
+    // Nothing may fire after the stop: give three periods for a stray fire to appear.
     await new Promise((r) => setTimeout(r, 3 * PERIOD_MS));
     let runs = 0;
     for (const invokeId of invokeIds) {
@@ -87,7 +88,7 @@ describe('timed invocations on several service processes', () => {
   it.each([2, 3])('%i processes: every scheduled time runs exactly once, and a stop through one of them ends the fires on all', async (processes) => {
     for (let i = 1; i < processes; i++) replicas.push(await startReplica(app));
     const invokeIds = await startSchedules();
-    await new Promise((r) => setTimeout(r, RUN_MS));
+    await new Promise((r) => setTimeout(r, RUN_MS)); // the schedules fire for a while
     const runs = await stopThroughReplicaAndAudit(invokeIds);
     expect(runs).toBeGreaterThanOrEqual(SCHEDULES * agents.length * (RUN_MS / PERIOD_MS - 1));
   }, 90_000);
