@@ -60,7 +60,7 @@ export async function measureCompletions(options: { agents: number; seconds: num
           const sent = nowMs();
           const { InvokeId } = await env.call('InvokeCommand', { CommandId, InstanceIds: JSON.stringify(instanceIds) });
           if (monitor.sampleBacklog) invokeTimes.push(nowMs() - sent);
-          await monitor.finished(InvokeId as string);
+          await monitor.finished(InvokeId);
         }
       };
       const monitoring = monitor.run();

@@ -65,7 +65,7 @@ export async function measureDispatchLatency(options: { agents: number; samples:
       const sent = nowMs();
       const { InvokeId } = await env.call('InvokeCommand', { CommandId, InstanceIds: JSON.stringify([agent.instanceId]) });
       const answered = nowMs();
-      answeredAt.set(InvokeId as string, answered);
+      answeredAt.set(InvokeId, answered);
       let times: { received: number; started: number } | undefined;
       const deadline = Date.now() + 10_000;
       await sleep(SETTLE_MS);

@@ -53,7 +53,7 @@ export async function measureFanOut(options: { agents: number; repeats: number }
         invokeCall.push(answered - sent);
         // Wait for every record to finish before reading 100 logs: reading them sooner would
         // compete for the CPU with the spawns being measured.
-        await untilFinished(db, InvokeId as string);
+        await untilFinished(db, InvokeId);
         const spawns = agents.map((agent) => {
           const times = agent.startTimes().get(InvokeId);
           if (!times) throw new Error(`invocation ${InvokeId} finished without running on ${agent.instanceId}`);

@@ -57,8 +57,8 @@ class Managed {
           resolve();
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         if (this.stopping || this.child !== child) return;
@@ -171,11 +171,12 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
   });
   const clients = endpoints.map((endpoint) => new RpcClient({ endpoint, ...KEY }));
   const apiErrors: Record<string, number> = {};
-  const api = async (action: string, params: Record<string, string>): Promise<Record<string, any> | undefined> => {
+  /** The answer's fields this soak reads are ids (CommandId, InvokeId, ActivationId…): strings. */
+  const api = async (action: string, params: Record<string, string>): Promise<Record<string, string> | undefined> => {
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
         const { status, body } = await pick(clients).call(action, { RegionId: REGION, ...params }, AbortSignal.timeout(15_000));
-        if (status === 200) return body;
+        if (status === 200) return body as Record<string, string>;
         const code = String(body.Code);
         apiErrors[code] = (apiErrors[code] ?? 0) + 1;
         if (status < 500) return undefined;
@@ -287,7 +288,7 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
   try {
     const settleUntil = Date.now() + (DELIVERY_TIMEOUT_SECONDS + 30) * 1000;
     while (Date.now() < settleUntil) {
-      const [{ open }] = (await db.query(`SELECT count(*)::int AS open FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows;
+      const [{ open }] = (await db.query<{ open: number }>(`SELECT count(*)::int AS open FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows;
       if (open === 0) break;
       await sleep(1000);
     }
@@ -341,7 +342,8 @@ function serviceErrors(logFiles: string[]): Record<string, number> {
       if (!line.startsWith('{') || !line.includes('"level":"error"')) continue;
       let message: string;
       try {
-        message = String((JSON.parse(line) as { message?: unknown }).message ?? '');
+        const { message: logged } = JSON.parse(line) as { message?: unknown };
+        message = typeof logged === 'string' ? logged : JSON.stringify(logged ?? '');
       } catch {
         continue; // a line cut short by a SIGKILL
       }
@@ -406,7 +408,7 @@ async function auditRecords(
       runsRecorded += new Set(times.filter((t) => t <= invocation.stopped_at.getTime() - 1000)).size;
     }
   }
-  const stuck = (await db.query(`SELECT count(*)::int AS n FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows[0].n as number;
+  const stuck = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows[0].n;
   const statuses = (await db.query('SELECT status, count(*)::int AS n FROM invocation_records GROUP BY status ORDER BY status')).rows as Array<{ status: string; n: number }>;
   return { scheduledTimes, runsRecorded, duplicateRuns, missedFires, misfiresDuringOutage, stuckRecords: stuck, finalStatuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])) };
 }

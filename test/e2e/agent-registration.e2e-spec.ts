@@ -199,10 +199,10 @@ describe('agent registration', () => {
   });
 
   it.each([
-    ['a wrong activation code', async (a: { activationId: string; activationCode: string }) => ({ ...a, activationCode: 'a-wrong' }), 403, 'InvalidActivationCode.Mismatch'],
-    ['an unknown activation', async () => ({ activationId: 'NOPE', activationCode: 'x' }), 404, 'InvalidActivationId.NotFound'],
+    ['a wrong activation code', (a: { activationId: string; activationCode: string }) => ({ ...a, activationCode: 'a-wrong' }), 403, 'InvalidActivationCode.Mismatch'],
+    ['an unknown activation', () => ({ activationId: 'NOPE', activationCode: 'x' }), 404, 'InvalidActivationId.NotFound'],
   ])('refuses %s and writes nothing', async (_title, mutate, status, code) => {
-    const activation = await mutate(await newActivation(app));
+    const activation = mutate(await newActivation(app));
     const before = await app.sql<{ n: number }>('SELECT count(*)::int AS n FROM instances');
     const response = await registerAgent(app, activation);
     expect(response.status).toBe(status);

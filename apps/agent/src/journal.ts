@@ -111,7 +111,7 @@ export class Journal {
     for (const line of text.split('\n')) {
       try {
         const { id, ...entry } = JSON.parse(line) as JournalEntry & { id: string };
-        this.entries.set(id, entry as JournalEntry);
+        this.entries.set(id, entry);
       } catch {
         // empty, or torn by a crash or a full disk mid-write: that step did not happen
       }

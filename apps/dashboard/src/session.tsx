@@ -59,7 +59,7 @@ export interface Session {
     get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
     post<T>(path: string, body?: unknown): Promise<T>;
   };
-  signOut(): void;
+  signOut: () => void;
 }
 
 const SessionContext = createContext<Session | null>(null);
