@@ -1,4 +1,4 @@
-/** Three tiers (STYLE.md): unit specs beside the code, e2e suites against a real PostgreSQL
+/** Three tiers: unit specs beside the code, e2e suites against a real PostgreSQL
  * and real agent processes under test/. One run, one embedded PostgreSQL (test/global-setup). */
 const swc = ['@swc/jest', {
   jsc: {

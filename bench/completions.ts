@@ -30,7 +30,7 @@ const IN_FLIGHT_PER_CALLER = 6;
 const FINAL = `status NOT IN ('Pending', 'Running')`;
 
 /**
- * End-to-end completions (issue 6, scenario 4): `true` on `agents` real agents, records reaching
+ * End-to-end completions: `true` on `agents` real agents, records reaching
  * Success per second, sustained. Offered load is a closed loop: one caller (a deployment
  * pipeline) per ten instances, each with IN_FLIGHT_PER_CALLER concurrent slots that invoke on
  * its ten and wait for that invocation to finish, so every agent always has work queued and the
@@ -60,7 +60,7 @@ export async function measureCompletions(options: { agents: number; seconds: num
           const sent = nowMs();
           const { InvokeId } = await env.call('InvokeCommand', { CommandId, InstanceIds: JSON.stringify(instanceIds) });
           if (monitor.sampleBacklog) invokeTimes.push(nowMs() - sent);
-          await monitor.finished(InvokeId as string);
+          await monitor.finished(InvokeId);
         }
       };
       const monitoring = monitor.run();

@@ -36,7 +36,7 @@ const pause = (): Promise<void> => sleep(5 + Math.random() * 10);
 const SETTLE_MS = 40;
 
 /**
- * Dispatch latency (issue 6, scenario 2): with `agents` real agent processes connected, invoke
+ * Dispatch latency: with `agents` real agent processes connected, invoke
  * `true` on one agent at a time and time the API response against the moment that agent spawned
  * the process (from its executions.log, same clock). In the same run, on the same PostgreSQL:
  * graphile-worker 0.17 (addJob resolved → handler started, as shipped: LISTEN/NOTIFY) and the
@@ -65,7 +65,7 @@ export async function measureDispatchLatency(options: { agents: number; samples:
       const sent = nowMs();
       const { InvokeId } = await env.call('InvokeCommand', { CommandId, InstanceIds: JSON.stringify([agent.instanceId]) });
       const answered = nowMs();
-      answeredAt.set(InvokeId as string, answered);
+      answeredAt.set(InvokeId, answered);
       let times: { received: number; started: number } | undefined;
       const deadline = Date.now() + 10_000;
       await sleep(SETTLE_MS);

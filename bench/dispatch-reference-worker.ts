@@ -36,7 +36,7 @@ async function runSpawns(count: number): Promise<void> {
       const called = nowMs();
       const child = spawn('/bin/bash', ['-c', 'echo'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       child.once('spawn', () => toSpawned.push(nowMs() - called));
-      child.stdout!.once('data', () => toOutput.push(nowMs() - called));
+      child.stdout.once('data', () => toOutput.push(nowMs() - called));
       child.once('close', () => resolve());
     });
     // The same pacing as the dispatch samples: a quiet gap between runs.

@@ -67,8 +67,11 @@ export async function explainStatement(db: Client, sql: string, values: unknown[
   const times: number[] = [];
   let root: PlanNode | undefined;
   for (let i = 0; i < runs; i++) {
-    const result = await db.query(`EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${sql}`, values);
-    const [plan] = result.rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode; 'Planning Time': number; 'Execution Time': number }>;
+    const result = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode; 'Planning Time': number; 'Execution Time': number }> }>(
+      `EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) ${sql}`,
+      values,
+    );
+    const [plan] = result.rows[0]['QUERY PLAN'];
     times.push(plan['Planning Time'] + plan['Execution Time']);
     root = plan.Plan;
   }

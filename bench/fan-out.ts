@@ -18,7 +18,7 @@ export interface FanOutResult {
 }
 
 /**
- * Fan-out (issue 6, scenario 3): one invocation to every one of `agents` connected agents, timed
+ * Fan-out: one invocation to every one of `agents` connected agents, timed
  * from the InvokeCommand response to the moment each command ran (it prints $EPOCHREALTIME, a
  * bash builtin: same clock, no extra process), and to each agent's spawn (its executions.log).
  * The next repeat starts once every record of the previous one has finished.
@@ -53,7 +53,7 @@ export async function measureFanOut(options: { agents: number; repeats: number }
         invokeCall.push(answered - sent);
         // Wait for every record to finish before reading 100 logs: reading them sooner would
         // compete for the CPU with the spawns being measured.
-        await untilFinished(db, InvokeId as string);
+        await untilFinished(db, InvokeId);
         const spawns = agents.map((agent) => {
           const times = agent.startTimes().get(InvokeId);
           if (!times) throw new Error(`invocation ${InvokeId} finished without running on ${agent.instanceId}`);

@@ -3,7 +3,7 @@ import { RpcClient } from '@ca/signing';
 import { Agent, request } from 'node:http';
 
 /**
- * The protocol-level load client of the connections benchmark (issue 6, scenario 6): ONE process
+ * The protocol-level load client of the connections benchmark: ONE process
  * speaking the real agent protocol for many registered instances, as apps/agent does: signed
  * V1 calls, AgentHeartbeat every HEARTBEAT_INTERVAL_SECONDS, an AgentPollTasks long poll
  * (WaitSeconds 20, as the agent sends) re-sent as soon as it is answered, carrying the Acks of the

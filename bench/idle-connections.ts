@@ -1,11 +1,10 @@
-import { AgentRegisterResponse } from '@ca/protocol';
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { Client } from 'pg';
 import type { LoadClientStats, SimulatedAgent } from './idle-agent-load';
 import { LoadClient } from './load-client';
 import { assertOpenFilesLimit, CLOCK_TICKS, cpuTicks, memoryOf, sumTicks } from './process-stats';
-import { BenchAgent, BenchEnvironment, nowMs, REGION, sleep, summarize } from './support';
+import { BenchAgent, BenchEnvironment, nowMs, sleep, summarize } from './support';
 import { BenchScenario, ms } from './table';
 
 /**
@@ -58,10 +57,10 @@ export interface IdleConnectionsResult {
 }
 
 /**
- * Issue 6, scenario 6: `simulated` registered agents held connected by ONE protocol-level load
+ * Connections: `simulated` registered agents held connected by ONE protocol-level load
  * client (bench/idle-agent-load.ts: long poll + heartbeat each, as apps/agent does). Measures the
- * service process idle (RSS, CPU from /proc, database connections), then scenario 2's dispatch
- * latency on `realAgents` real agent processes with the crowd still connected, and checks that
+ * service process idle (RSS, CPU from /proc, database connections), then the dispatch
+ * latency (as bench/dispatch-latency.ts measures it) on `realAgents` real agent processes with the crowd still connected, and checks that
  * simulated agents receive and settle tasks too.
  */
 export async function measureIdleConnections(options: IdleConnectionsOptions): Promise<IdleConnectionsResult> {
@@ -130,9 +129,9 @@ export async function measureIdleConnections(options: IdleConnectionsOptions): P
 async function registerMany(env: BenchEnvironment, count: number): Promise<SimulatedAgent[]> {
   const activations: Array<{ ActivationId: string; ActivationCode: string }> = [];
   for (let a = 0; a < REGISTRATION_CONCURRENCY; a++) {
-    activations.push((await env.call('CreateActivation', { InstanceCount: String(Math.ceil(count / REGISTRATION_CONCURRENCY)) })) as never);
+    activations.push(await env.call<{ ActivationId: string; ActivationCode: string }>('CreateActivation', { InstanceCount: String(Math.ceil(count / REGISTRATION_CONCURRENCY)) }));
   }
-  const agents: SimulatedAgent[] = new Array(count);
+  const agents = new Array<SimulatedAgent>(count);
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < count; i = next++) {
@@ -151,7 +150,7 @@ async function measureIdle(db: Client, serverPid: number, loadClient: LoadClient
     (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'cloud-assistant%'`)).rows.map((r: { pid: number }) => r.pid);
   const startBackends = await backendPids();
   const transactions = async (): Promise<number> =>
-    Number((await db.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`)).rows[0].n);
+    Number((await db.query<{ n: string }>(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`)).rows[0].n);
   const before = { transactions: await transactions(), at: Date.now(), server: cpuTicks(serverPid), client: cpuTicks(loadClient.pid), db: sumTicks(startBackends), stats: await loadClient.stats() };
   let poolOpen = 0;
   let poolActiveMax = 0;
@@ -230,8 +229,10 @@ async function invokeSimulated(env: BenchEnvironment, loadClient: LoadClient, ag
   }
   let succeeded = 0;
   for (const invokeId of invokeIds) {
-    const body = await env.call('DescribeInvocationResults', { InvokeId: invokeId });
-    const results = (body.Invocation?.InvocationResults?.InvocationResult ?? []) as Array<{ InvocationStatus: string }>;
+    const body = await env.call<{ Invocation?: { InvocationResults?: { InvocationResult?: Array<{ InvocationStatus: string }> } } }>('DescribeInvocationResults', {
+      InvokeId: invokeId,
+    });
+    const results = body.Invocation?.InvocationResults?.InvocationResult ?? [];
     if (results.length === 1 && results[0].InvocationStatus === 'Success') succeeded++;
   }
   return { invoked: agents.length, received: delivery.length, succeeded, delivery: summarize(delivery) };

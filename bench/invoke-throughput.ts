@@ -32,7 +32,7 @@ interface Options {
 }
 
 /**
- * Issue 6 scenario 1: InvokeCommand throughput. Signed V1 requests from a load generator process
+ * InvokeCommand throughput. Signed V1 requests from a load generator process
  * (keep-alive, one instance each, one-shot) against the server process; closed loop at rising
  * concurrency for the maximum, then open loop at half of it for latency. Reference: pgbench doing
  * the same two INSERTs in one transaction against the same PostgreSQL, at our best concurrency.

@@ -93,7 +93,7 @@ export async function seedReadSide(url: string, records: number): Promise<SeedSu
                                     CASE WHEN random() < 0.97 THEN 'Success' ELSE 'Failed' END AS status) s
         WHERE i.repeat_mode = 'Period'`,
     );
-    const timedRecords = Number((await db.query('SELECT count(*) AS n FROM invocation_records')).rows[0].n);
+    const timedRecords = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM invocation_records')).rows[0].n);
 
     const oneShots = Math.max(100, Math.round((records - timedRecords) / MEAN_INSTANCES));
     const spacingSeconds = (HISTORY_DAYS * 86400) / oneShots;
@@ -116,7 +116,7 @@ export async function seedReadSide(url: string, records: number): Promise<SeedSu
                                FROM generate_series(0, x.width - 1) j) ids`,
       [SEED_REGION, oneShots, spacingSeconds],
     );
-    // Each record agrees with its invocation's status (SPEC §4): PartialFailed fails on its first
+    // Each record agrees with its invocation's status: PartialFailed fails on its first
     // instance, Running still runs there, Pending has started nowhere.
     await db.query(
       `INSERT INTO invocation_records (invoke_id, instance_id, scheduled_at, repeats, status, exit_code, output, dropped,

@@ -84,7 +84,13 @@ function readQueries(seed: SeedSummary, walkPages: number): ReadQuery[] {
   ];
 }
 
-function nextTokenOf(action: ReadQuery['action'], body: Record<string, any>): string {
+/** Where each read action puts its next-page token. */
+interface PagedAnswer {
+  NextToken?: string;
+  Invocation?: { NextToken?: string };
+}
+
+function nextTokenOf(action: ReadQuery['action'], body: PagedAnswer): string {
   return (action === 'DescribeInvocations' ? body.NextToken : body.Invocation?.NextToken) ?? '';
 }
 
@@ -97,7 +103,7 @@ async function timeQuery(env: BenchEnvironment, query: ReadQuery, samples: numbe
     const params = query.params(n);
     if (query.walk && token) params.NextToken = token;
     const started = nowMs();
-    const body = await env.call(query.action, params);
+    const body = await env.call<PagedAnswer>(query.action, params);
     times.push(nowMs() - started);
     if (query.walk) {
       page++;
@@ -128,7 +134,7 @@ async function captureSql(env: BenchEnvironment, queries: ReadQuery[], walkPages
         if (token) params.NextToken = token;
         const last = !query.walk || page >= walkPages;
         const from = Date.now();
-        const body = await capture.call(query.action, params);
+        const body = await capture.call<PagedAnswer>(query.action, params);
         const to = Date.now();
         token = nextTokenOf(query.action, body);
         if (last || !token) {

@@ -47,7 +47,7 @@ function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
 }
 
 /**
- * Issue 4's benchmark: `schedules` active timed invocations in PostgreSQL, `dueTogether` of them
+ * The scheduler benchmark: `schedules` active timed invocations in PostgreSQL, `dueTogether` of them
  * due in the same second, one service process. Fire lag = scheduled time → records committed
  * (both by the database clock).
  */

@@ -16,6 +16,7 @@ export interface CapturedStatement {
 
 const file = process.env.BENCH_SQL_CAPTURE;
 if (file) {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to the client it is called on, below
   const original = Client.prototype.query;
   const capturing = function (this: Client, ...args: unknown[]): unknown {
     const [config, values] = args as [string | { text?: string; values?: unknown[] } | undefined, unknown];

@@ -71,10 +71,11 @@ export class BenchEnvironment {
     this.admin = new RpcClient({ endpoint: this.endpoint, accessKeyId: KEY_ID, accessKeySecret: KEY_SECRET });
   }
 
-  async call(action: string, params: Record<string, string>): Promise<Record<string, any>> {
+  /** A signed admin call; `T` is the answer's shape (ids and names are strings by default). */
+  async call<T = Record<string, string>>(action: string, params: Record<string, string>): Promise<T> {
     const response = await this.admin.call(action, { RegionId: REGION, ...params });
     if (response.status !== 200) throw new Error(`${action}: ${JSON.stringify(response.body)}`);
-    return response.body;
+    return response.body as T;
   }
 
   /** Registers one managed instance with an activation, as `agent register` does; refuses a failure. */
@@ -136,15 +137,15 @@ export class BenchEnvironment {
         if (ready.test(output)) {
           clearTimeout(timer);
           output = '';
-          child.stdout!.removeListener('data', onData);
-          child.stderr!.removeListener('data', onData);
-          child.stdout!.resume();
-          child.stderr!.resume();
+          child.stdout.removeListener('data', onData);
+          child.stderr.removeListener('data', onData);
+          child.stdout.resume();
+          child.stderr.resume();
           resolve(child);
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
       child.on('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${output}`)));
     });
   }

@@ -57,8 +57,8 @@ class Managed {
           resolve();
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         if (this.stopping || this.child !== child) return;
@@ -94,7 +94,7 @@ export interface SoakAudit {
   duplicateRuns: number;
   /** Scheduled times with no record, or recorded Missed while some service process could fire them. */
   missedFires: number;
-  /** Recorded Missed, collapsed per SPEC §5.3, because no process could reach PostgreSQL at that time. */
+  /** Recorded Missed (consecutive missed times collapse into one record), because no process could reach PostgreSQL at that time. */
   misfiresDuringOutage: number;
   stuckRecords: number;
   /** One-shot invocations answered 200 whose records are not exactly one per target instance. */
@@ -117,7 +117,7 @@ export interface SoakAudit {
 }
 
 /**
- * The soak (issue 5): three service processes on one PostgreSQL, twenty agents, one-shot and
+ * The soak: three service processes on one PostgreSQL, twenty agents, one-shot and
  * timed invocations, while service processes and agents are SIGKILLed and restarted and
  * PostgreSQL restarts once. Then an audit of what was recorded and executed. Loopback only;
  * stops by itself.
@@ -171,11 +171,12 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
   });
   const clients = endpoints.map((endpoint) => new RpcClient({ endpoint, ...KEY }));
   const apiErrors: Record<string, number> = {};
-  const api = async (action: string, params: Record<string, string>): Promise<Record<string, any> | undefined> => {
+  /** The answer's fields this soak reads are ids (CommandId, InvokeId, ActivationId…): strings. */
+  const api = async (action: string, params: Record<string, string>): Promise<Record<string, string> | undefined> => {
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
         const { status, body } = await pick(clients).call(action, { RegionId: REGION, ...params }, AbortSignal.timeout(15_000));
-        if (status === 200) return body;
+        if (status === 200) return body as Record<string, string>;
         const code = String(body.Code);
         apiErrors[code] = (apiErrors[code] ?? 0) + 1;
         if (status < 500) return undefined;
@@ -228,7 +229,7 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
   let agentKills = 0;
   let postgresRestarts = 0;
   // While PostgreSQL is down no process can fire: a frequent schedule's times then collapse into
-  // one Missed record (SPEC §5.3). The audit accepts those, and only those, as documented misses.
+  // one Missed record. The audit accepts those, and only those, as documented misses.
   const outages: Array<{ from: number; to: number }> = [];
   const postgresRestartAt = Date.now() + options.minutes * 60_000 * 0.4;
 
@@ -287,7 +288,7 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
   try {
     const settleUntil = Date.now() + (DELIVERY_TIMEOUT_SECONDS + 30) * 1000;
     while (Date.now() < settleUntil) {
-      const [{ open }] = (await db.query(`SELECT count(*)::int AS open FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows;
+      const [{ open }] = (await db.query<{ open: number }>(`SELECT count(*)::int AS open FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows;
       if (open === 0) break;
       await sleep(1000);
     }
@@ -341,7 +342,8 @@ function serviceErrors(logFiles: string[]): Record<string, number> {
       if (!line.startsWith('{') || !line.includes('"level":"error"')) continue;
       let message: string;
       try {
-        message = String((JSON.parse(line) as { message?: unknown }).message ?? '');
+        const { message: logged } = JSON.parse(line) as { message?: unknown };
+        message = typeof logged === 'string' ? logged : JSON.stringify(logged ?? '');
       } catch {
         continue; // a line cut short by a SIGKILL
       }
@@ -397,7 +399,7 @@ async function auditRecords(
       const missed = runs.filter((r) => r.status === 'Missed');
       const explained = missed.filter((r) => duringOutage(r.at)).length;
       misfiresDuringOutage += explained;
-      // A collapsed Missed record stands for the times it names (SPEC §5.3), and excuses them
+      // A collapsed Missed record stands for the times it names, and excuses them
       // only if they too fell within the outage.
       const covered = (t: number): boolean =>
         duringOutage(t) && missed.some((m) => duringOutage(m.at) && m.span !== undefined && t >= m.span.first && t <= m.span.last);
@@ -406,7 +408,7 @@ async function auditRecords(
       runsRecorded += new Set(times.filter((t) => t <= invocation.stopped_at.getTime() - 1000)).size;
     }
   }
-  const stuck = (await db.query(`SELECT count(*)::int AS n FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows[0].n as number;
+  const stuck = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows[0].n;
   const statuses = (await db.query('SELECT status, count(*)::int AS n FROM invocation_records GROUP BY status ORDER BY status')).rows as Array<{ status: string; n: number }>;
   return { scheduledTimes, runsRecorded, duplicateRuns, missedFires, misfiresDuringOutage, stuckRecords: stuck, finalStatuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])) };
 }

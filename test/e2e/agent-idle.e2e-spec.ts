@@ -1,6 +1,7 @@
 import { AgentActions, AgentPollResponse } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
-import { eventually, registeredAgentState } from '../support/agents';
+import { registeredAgentState } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newCommand } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -31,13 +32,16 @@ describe('idle agents: heartbeats and timed-out polls', () => {
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
 
     const rows = await eventually(
-      () =>
-        app.sql<{ instance_id: string; agent_version: string; agent_hostname: string; fresh: boolean }>(
+      async () => {
+        const found = await app.sql<{ instance_id: string; agent_version: string; agent_hostname: string; fresh: boolean }>(
           `SELECT instance_id, agent_version, agent_hostname, last_heartbeat_at > now() - interval '1 minute' AS fresh
              FROM instances WHERE instance_id = ANY($1)`,
           [ids],
-        ),
-      (found) => found.length === 3 && found.every((r) => r.fresh),
+        );
+        expect(found.map((r) => r.fresh)).toEqual([true, true, true]);
+        return found;
+      },
+      { description: 'the three agents heartbeat' },
     );
     const byId = Object.fromEntries(rows.map((r) => [r.instance_id, r]));
     expect(byId[ids[0]]).toMatchObject({ agent_version: '9.9.0', agent_hostname: 'host-0' });

@@ -5,7 +5,8 @@ import { AGENT_REGISTER_PATH } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
 import { XMLParser } from 'fast-xml-parser';
 import { Client } from 'pg';
-import { eventually, startAgent } from '../support/agents';
+import { startAgent } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newActivation, newCommand, newInstance, registerAgent, REGION } from '../support/factories';
 import { runNode } from '../support/processes';
 import { sendFrom } from '../support/source-address';
@@ -13,7 +14,7 @@ import { startTestApp, tableSnapshot, TestApp } from '../support/test-app';
 
 const AGENT = 'apps/agent/src/main.js';
 
-/** SPEC §6, registration only: the real `npm run agent -- register` process. */
+/** The agent protocol (docs/agent-protocol.md), registration only: the real `npm run agent -- register` process. */
 describe('agent registration', () => {
   let app: TestApp;
 
@@ -95,8 +96,13 @@ describe('agent registration', () => {
       await expect(agentClient.call('DescribeRegions', {})).resolves.toMatchObject({ status: 403, body: { Code: 'Forbidden.RAM' } });
       const { InvokeId } = await call(app, 'InvokeCommand', { CommandId: await newCommand(app, {}, 'echo victim'), InstanceIds: JSON.stringify([victim.instanceId]) });
       const results = await eventually(
-        async () => (await call(app, 'DescribeInvocationResults', { InvokeId })).Invocation.InvocationResults.InvocationResult,
-        (rows: Array<{ InvocationStatus: string; InstanceId: string }>) => rows.length === 1 && rows[0].InvocationStatus === 'Success',
+        async () => {
+          const rows: Array<{ InvocationStatus: string; InstanceId: string }> = (await call(app, 'DescribeInvocationResults', { InvokeId })).Invocation.InvocationResults
+            .InvocationResult;
+          expect(rows.map((r) => r.InvocationStatus)).toEqual(['Success']);
+          return rows;
+        },
+        { description: 'the run succeeded' },
       );
       expect(results[0].InstanceId).toBe(victim.instanceId);
       expect(victim.executions()).toHaveLength(1);
@@ -193,10 +199,10 @@ describe('agent registration', () => {
   });
 
   it.each([
-    ['a wrong activation code', async (a: { activationId: string; activationCode: string }) => ({ ...a, activationCode: 'a-wrong' }), 403, 'InvalidActivationCode.Mismatch'],
-    ['an unknown activation', async () => ({ activationId: 'NOPE', activationCode: 'x' }), 404, 'InvalidActivationId.NotFound'],
+    ['a wrong activation code', (a: { activationId: string; activationCode: string }) => ({ ...a, activationCode: 'a-wrong' }), 403, 'InvalidActivationCode.Mismatch'],
+    ['an unknown activation', () => ({ activationId: 'NOPE', activationCode: 'x' }), 404, 'InvalidActivationId.NotFound'],
   ])('refuses %s and writes nothing', async (_title, mutate, status, code) => {
-    const activation = await mutate(await newActivation(app));
+    const activation = mutate(await newActivation(app));
     const before = await app.sql<{ n: number }>('SELECT count(*)::int AS n FROM instances');
     const response = await registerAgent(app, activation);
     expect(response.status).toBe(status);

@@ -2,7 +2,8 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newCommand } from '../support/factories';
 import { exited } from '../support/processes';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -82,7 +83,14 @@ describe('agent: local users cannot change or see what a run executes', () => {
     const commandId = await newCommand(app, {}, script);
     const invokeId = (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]), ...extra })).InvokeId as string;
     const read = async (): Promise<Result[]> => (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId })).Invocation.InvocationResults.InvocationResult;
-    const [result] = await eventually(read, (rows) => rows.length === 1 && !['Pending', 'Running'].includes(rows[0].InvocationStatus));
+    const [result] = await eventually(
+      async () => {
+        const rows = await read();
+        expect(rows.map((r) => r.InvocationStatus)).toEqual([expect.not.stringMatching(/^(Pending|Running)$/)]);
+        return rows;
+      },
+      { description: 'the run ended' },
+    );
     return { ...result, text: Buffer.from(result.Output, 'base64').toString() };
   }
 
@@ -94,8 +102,8 @@ describe('agent: local users cannot change or see what a run executes', () => {
   const rootId = execFileSync('id').toString();
   const mode = (path: string): string => (lstatSync(path).mode & 0o7777).toString(8);
 
-  it('runs the script it wrote, never one a local user swapped in: not through the temporary directory the agent once used, nor a scripts directory that user made', async () => {
-    // Where scripts used to be written, created first by the attacker (as after a reboot cleared /tmp).
+  it('runs the script it wrote, never one a local user swapped in: not through a shared temporary directory, nor a scripts directory that user made', async () => {
+    // The shared temporary directory an agent might write scripts to, created first by the attacker (as after a reboot cleared /tmp).
     const oldLocation = join(agentTmp, 'cloud-assistant-scripts');
     asNobody('mkdir', '-m', '0777', oldLocation);
     startSwapper([oldLocation, scriptsDir]);

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { createServer, request, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { eventually, registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newCommand } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -61,8 +62,12 @@ describe('agent: throttled requests are retried, never dropped', () => {
     const commandId = await newCommand(app, {}, 'echo through-the-throttle');
     const { InvokeId: invokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]) });
     const [result] = await eventually(
-      async () => (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId })).Invocation.InvocationResults.InvocationResult as Array<Record<string, any>>,
-      (rows) => rows.length === 1 && rows[0].InvocationStatus !== 'Pending' && rows[0].InvocationStatus !== 'Running',
+      async () => {
+        const rows = (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId })).Invocation.InvocationResults.InvocationResult as Array<Record<string, any>>;
+        expect(rows.map((r) => r.InvocationStatus)).toEqual([expect.not.stringMatching(/^(Pending|Running)$/)]);
+        return rows;
+      },
+      { description: 'the run ended' },
     );
     expect(result).toMatchObject({ InvocationStatus: 'Success', ExitCode: 0 });
     expect(Buffer.from(result.Output as string, 'base64').toString()).toBe('through-the-throttle\n');

@@ -27,7 +27,7 @@ const encode = (params: Params): string =>
     .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
     .join('&');
 
-/** SPEC §2.3: V1 and V3 verified, the timestamp window, nonces, roles, keys revocable. */
+/** Request signing: V1 and V3 verified, the timestamp window, nonces, roles, keys revocable. */
 describe('authentication', () => {
   let app: TestApp;
 

@@ -8,8 +8,8 @@ const b64 = (text: string): string => Buffer.from(text).toString('base64');
 const unique = (prefix: string): string => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 
 /**
- * The catalogue actions of SPEC §2.4 — commands, inventory, activations, regions — with
- * Alibaba's shapes (/tmp/alibaba-ref.md) and its codes where it documents one. Every refused
+ * The catalogue actions — commands, inventory, activations, regions — with
+ * Alibaba's response shapes and its codes where it documents one. Every refused
  * request is checked for its Code, its HTTP status, and for having written nothing.
  */
 describe('catalogue: commands, instances, activations, regions', () => {

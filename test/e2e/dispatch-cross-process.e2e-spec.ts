@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newCommand } from '../support/factories';
 import { ServerProcess, startReplica } from '../support/server-processes';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -12,7 +13,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 const WOKEN_WITHIN_MS = 5000;
 
 /**
- * SPEC §6: work reaches an agent at once whichever service process took the API call. The agent
+ * Work reaches an agent at once whichever service process took the API call. The agent
  * long-polls process B (a replica); InvokeCommand goes to process A (the test app); both share
  * the database, and only PostgreSQL LISTEN/NOTIFY links them.
  */
@@ -42,11 +43,19 @@ describe('dispatch across service processes', () => {
     expect(agent.output()).toContain(`service http://127.0.0.1:${replica.port}`);
     // Twice: the second time the agent is in a poll it started after the first run, not its first.
     for (const word of ['first', 'second']) {
-      await new Promise((r) => setTimeout(r, 1000)); // the agent's poll is waiting on B by now
+      // The agent's poll is waiting on B by now (nothing outside B shows a poll waiting).
+      await new Promise((r) => setTimeout(r, 1000));
       const commandId = await newCommand(app, {}, `echo ${word}`);
       const invokedAt = Date.now();
       const { InvokeId: invokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]) });
-      const [result] = await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Success', 30_000);
+      const [result] = await eventually(
+        async () => {
+          const rows = await results(invokeId);
+          expect(rows[0]?.InvocationStatus).toBe('Success');
+          return rows;
+        },
+        { timeoutMs: 30_000, description: 'the run succeeded' },
+      );
       expect(Date.now() - invokedAt).toBeLessThan(WOKEN_WITHIN_MS);
       expect(Buffer.from(result.Output, 'base64').toString()).toBe(`${word}\n`);
     }

@@ -2,11 +2,12 @@ import { AgentActions } from '@ca/protocol';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RpcClient } from '@ca/signing';
-import { eventually, registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newCommand } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
-/** SPEC §6: an agent sees and reports only its own instance's work, and outlives the service going away. */
+/** An agent sees and reports only its own instance's work, and outlives the service going away. */
 describe('dispatch: isolation and outages', () => {
   let app: TestApp;
   let agent: RunningAgent;
@@ -27,6 +28,16 @@ describe('dispatch: isolation and outages', () => {
 
   const results = async (invokeId: string): Promise<Array<Record<string, any>>> =>
     (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId })).Invocation.InvocationResults.InvocationResult;
+  /** The invocation's runs once the first one is `status`. */
+  const reaching = (invokeId: string, status: string, timeoutMs?: number): Promise<Array<Record<string, any>>> =>
+    eventually(
+      async () => {
+        const rows = await results(invokeId);
+        expect(rows[0]?.InvocationStatus).toBe(status);
+        return rows;
+      },
+      { timeoutMs, description: `the run of ${invokeId} is ${status}` },
+    );
 
   it("an agent's credential is refused on another instance's records, and its polls return only its own work", async () => {
     const victim = await registeredAgentState(app);
@@ -115,17 +126,18 @@ describe('dispatch: isolation and outages', () => {
 
   it('keeps running while the service is down, and reports the outcome once when it is back', async () => {
     const invokeId = await invoke('sleep 2; echo finished-offline', [agent.instanceId]);
-    await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Running');
+    await reaching(invokeId, 'Running');
+    const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
     await app.stopServer();
-    await new Promise((r) => setTimeout(r, 4000)); // the command ends while nobody listens
+    // The command ends while nobody listens: its outcome waits in the agent's journal.
+    await eventually(() => expect(journalState(agent.stateDir, recordId)).toBe('finished'), { description: 'the agent finished the run offline' });
     const restartedAt = Date.now();
     await app.startServer();
-    const [result] = await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Success', 30_000);
+    const [result] = await reaching(invokeId, 'Success', 30_000);
     expect(Buffer.from(result.Output, 'base64').toString()).toBe('finished-offline\n');
     expect(agent.output()).toContain('poll failed'); // the agent did see the service gone
     // The outcome carries the agent's time of finishing (during the outage), not that of the late report.
     expect(Date.parse(result.FinishedTime)).toBeLessThan(restartedAt);
-    const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
     expect(agent.executions().filter((id) => id === recordId)).toHaveLength(1);
 
     // Accepted once: the agent stopped reporting it (its journal says done), a repeated report (a
@@ -133,37 +145,43 @@ describe('dispatch: isolation and outages', () => {
     const recorded = async (): Promise<Record<string, unknown>> =>
       (await app.sql('SELECT status, exit_code, output, finished_time, updated_at FROM invocation_records WHERE record_id = $1', [recordId]))[0];
     const first = await recorded();
-    await eventually(async () => journalState(agent.stateDir, recordId), (state) => state === 'done');
+    await eventually(() => expect(journalState(agent.stateDir, recordId)).toBe('done'), { description: 'the agent marked the run reported' });
     const own = new RpcClient({ endpoint: app.endpoint, accessKeyId: agent.credentials.accessKeyId, accessKeySecret: agent.credentials.accessKeySecret });
     const replay = await own.call(AgentActions.finish, { RecordId: recordId, Status: 'Failed', ExitCode: '9', OutputBytes: '5', Offset: '0', Output: Buffer.from('late\n').toString('base64') });
     expect(replay.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 6000)); // longer than the agent's longest retry delay (5 s)
+    // Nothing may change: wait longer than the agent's longest retry delay (5 s).
+    await new Promise((r) => setTimeout(r, 6000));
     expect(await recorded()).toEqual(first);
     // A new invocation reaches the same agent after the outage.
     const after = await invoke('echo again', [agent.instanceId]);
-    await expect(eventually(() => results(after), (rows) => rows[0]?.InvocationStatus === 'Success')).resolves.toBeDefined();
+    await reaching(after, 'Success');
   }, 60_000);
 
   it('a run delivered again while its agent runs it (the acknowledgement lost) is not run twice', async () => {
     const invokeId = await invoke('sleep 3; echo once', [agent.instanceId]);
     const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
-    await eventually(async () => agent.executions().includes(recordId), (ran) => ran);
+    await eventually(() => expect(agent.executions()).toContain(recordId), { description: 'the agent started the run' });
     // As if the agent's acknowledgement had never arrived, long ago: due for redelivery. Then wake
     // its waiting poll (what any new work for it would do), so it looks at once.
     await app.sql(`UPDATE invocation_records SET acked_at = NULL, delivered_at = now() - interval '1 minute' WHERE record_id = $1`, [recordId]);
     await app.sql(`SELECT pg_notify('ca_dispatch', $1)`, [agent.instanceId]);
     const [again] = await eventually(
-      () => app.sql<{ redelivered: boolean; acked: boolean; status: string }>(
-        `SELECT delivered_at > now() - interval '30 seconds' AS redelivered, acked_at IS NOT NULL AS acked, status
-           FROM invocation_records WHERE record_id = $1`,
-        [recordId],
-      ),
-      ([r]) => r.redelivered && r.acked,
+      async () => {
+        const rows = await app.sql<{ redelivered: boolean; acked: boolean; status: string }>(
+          `SELECT delivered_at > now() - interval '30 seconds' AS redelivered, acked_at IS NOT NULL AS acked, status
+             FROM invocation_records WHERE record_id = $1`,
+          [recordId],
+        );
+        expect(rows[0]).toMatchObject({ redelivered: true, acked: true });
+        return rows;
+      },
+      { description: 'the run was delivered again and acknowledged' },
     );
     expect(again.status).toBe('Running'); // delivered again before it finished
-    const [result] = await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Success');
+    const [result] = await reaching(invokeId, 'Success');
     expect(Buffer.from(result.Output, 'base64').toString()).toBe('once\n');
-    await new Promise((r) => setTimeout(r, 1000)); // a second run, had it started, would have logged by now
+    // Nothing may happen: a second run, had it started, would have logged by now.
+    await new Promise((r) => setTimeout(r, 1000));
     expect(agent.executions().filter((id) => id === recordId)).toHaveLength(1);
   });
 
@@ -173,11 +191,11 @@ describe('dispatch: isolation and outages', () => {
     const invokeId = await invoke('sleep 300', [own.instanceId]);
     // Running on the service's side means delivered; wait until the agent has spawned the command,
     // or a kill in between would only lose the delivery (which is then delivered again and run).
-    await eventually(async () => first.executions().length, (n) => n > 0);
+    await eventually(() => expect(first.executions()).not.toEqual([]), { description: 'the agent spawned the command' });
     await first.stop(); // SIGKILL: the journal says "running"
     const second = await startAgent(app, own);
     try {
-      const [result] = await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Error');
+      const [result] = await reaching(invokeId, 'Error');
       expect(result.ErrorCode).toBe('AgentRestarted');
     } finally {
       await second.stop();

@@ -1,14 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { registeredAgentState, RunningAgent, startAgent } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newCommand, REGION } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
 type Result = Record<string, any>;
 
 /**
- * SPEC §3, §4, §6 with real agent processes running real commands on this machine: from the
+ * Invocations, their records and the agent protocol with real agent processes running real commands on this machine: from the
  * API call to exit code and output, per instance.
  */
 describe('dispatch and execution', () => {
@@ -33,10 +34,27 @@ describe('dispatch and execution', () => {
     return (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId })).Invocation.InvocationResults.InvocationResult;
   }
 
-  async function finished(invokeId: string, count = 1): Promise<Result[]> {
+  /** The invocation's runs once all `count` of them have ended, whatever their outcome. */
+  async function finished(invokeId: string, count = 1, timeoutMs?: number): Promise<Result[]> {
     return eventually(
-      () => results(invokeId),
-      (rows) => rows.length === count && rows.every((r) => !['Pending', 'Running'].includes(r.InvocationStatus)),
+      async () => {
+        const rows = await results(invokeId);
+        expect(rows.map((r) => r.InvocationStatus)).toEqual(Array.from({ length: count }, () => expect.not.stringMatching(/^(Pending|Running)$/)));
+        return rows;
+      },
+      { timeoutMs, description: `the ${count} run(s) of ${invokeId} ended` },
+    );
+  }
+
+  /** The invocation's runs once the first one is `status`. */
+  async function reaching(invokeId: string, status: string, timeoutMs?: number): Promise<Result[]> {
+    return eventually(
+      async () => {
+        const rows = await results(invokeId);
+        expect(rows[0]?.InvocationStatus).toBe(status);
+        return rows;
+      },
+      { timeoutMs, description: `the run of ${invokeId} is ${status}` },
     );
   }
 
@@ -90,7 +108,10 @@ describe('dispatch and execution', () => {
   it('streams output while the command runs: Running with the first line, then Success with both', async () => {
     const invokeId = await invoke('echo first; sleep 4; echo second', [agent.instanceId]);
     // Only a record still Running can match: once the command ends it is Success, and this times out.
-    await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Running' && decode(rows[0].Output) === 'first\n');
+    await eventually(async () => {
+      const [run] = await results(invokeId);
+      expect([run?.InvocationStatus, decode(run?.Output ?? '')]).toEqual(['Running', 'first\n']);
+    });
     const [result] = await finished(invokeId);
     expect(result).toMatchObject({ InvocationStatus: 'Success', ExitCode: 0 });
     expect(decode(result.Output)).toBe('first\nsecond\n');
@@ -121,7 +142,7 @@ describe('dispatch and execution', () => {
   it('kills the whole process tree on timeout: Timeout (ExecutionTimeout), no orphan left', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ca-tree-'));
     const invokeId = await invoke(`sleep 300 & echo $! > ${dir}/child.pid; sleep 300`, [agent.instanceId], { Timeout: '10' });
-    const [result] = await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Timeout', 30_000);
+    const [result] = await reaching(invokeId, 'Timeout', 30_000);
     expect(result).toMatchObject({ InvocationStatus: 'Timeout', ErrorCode: 'ExecutionTimeout' });
     const childPid = Number(readFileSync(join(dir, 'child.pid'), 'utf8'));
     expect(isAlive(childPid)).toBe(false);
@@ -130,7 +151,11 @@ describe('dispatch and execution', () => {
   it('StopInvocation while running kills the tree: Terminated, with StopTime; the invocation Stopped', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ca-stop-'));
     const invokeId = await invoke(`sleep 300 & echo $! > ${dir}/child.pid; sleep 300`, [agent.instanceId]);
-    await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Running' && existsSync(join(dir, 'child.pid')));
+    await eventually(async () => {
+      const [run] = await results(invokeId);
+      expect(run?.InvocationStatus).toBe('Running');
+      expect(existsSync(join(dir, 'child.pid'))).toBe(true);
+    });
     await call(app, 'StopInvocation', { InvokeId: invokeId });
     const [result] = await finished(invokeId);
     expect(result.InvocationStatus).toBe('Terminated');
@@ -147,6 +172,7 @@ describe('dispatch and execution', () => {
     expect(result.InvocationStatus).toBe('Cancelled');
     const late = await startAgent(app, offline);
     try {
+      // Time for a delivery to reach the agent, had there been one: nothing must run.
       await new Promise((r) => setTimeout(r, 500));
       expect(late.executions()).toEqual([]);
       await expect(results(invokeId)).resolves.toMatchObject([{ InvocationStatus: 'Cancelled' }]);
@@ -158,7 +184,7 @@ describe('dispatch and execution', () => {
   it('a run no agent picks up within the delivery timeout becomes Aborted (DeliveryTimeout)', async () => {
     const offline = await registeredAgentState(app);
     const invokeId = await invoke('true', [offline.instanceId]);
-    const [result] = await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Aborted', 10_000);
+    const [result] = await reaching(invokeId, 'Aborted', 10_000);
     expect(result.ErrorCode).toBe('DeliveryTimeout');
     await expect(invocationStatus(invokeId)).resolves.toBe('Failed');
   });
@@ -166,7 +192,7 @@ describe('dispatch and execution', () => {
   it('one invocation to a running agent and to an instance without one: Success and Aborted (DeliveryTimeout), overall PartialFailed', async () => {
     const offline = await registeredAgentState(app);
     const invokeId = await invoke('echo ok', [agent.instanceId, offline.instanceId]);
-    const rows = await eventually(() => results(invokeId), (all) => all.length === 2 && all.every((r) => !['Pending', 'Running'].includes(r.InvocationStatus)), 15_000);
+    const rows = await finished(invokeId, 2, 15_000);
     const byId = Object.fromEntries(rows.map((r) => [r.InstanceId, r]));
     expect(byId[agent.instanceId]).toMatchObject({ InvocationStatus: 'Success', ExitCode: 0 });
     expect(decode(byId[agent.instanceId].Output)).toBe('ok\n');
@@ -222,7 +248,7 @@ describe('dispatch and execution', () => {
     const before = await status(agent.instanceId);
     expect(before.ActiveTaskCount).toBe(0);
     const invokeId = await invoke('sleep 5', [agent.instanceId]);
-    await eventually(() => results(invokeId), (rows) => rows[0]?.InvocationStatus === 'Running');
+    await reaching(invokeId, 'Running');
     expect(await status(agent.instanceId)).toMatchObject({ ActiveTaskCount: 1, InvocationCount: before.InvocationCount + 1 });
 
     // A run no agent has picked up yet: counted as an invocation, not as active.

@@ -5,7 +5,7 @@ import { call, newActivation, newCommand, newInstance, REGION } from '../support
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, tableCounts, tableSnapshot, TableSnapshot, TestApp } from '../support/test-app';
 
 /**
- * Property-based fuzzing of the RPC edge (SPEC §2) against the real in-process service and its
+ * Property-based fuzzing of the RPC edge against the real in-process service and its
  * real PostgreSQL. Whatever a client sends — correctly signed or garbage — the answer is a
  * specific 4xx (never a 5xx, never a generic InternalError), in Alibaba's error shape, and a
  * refused request writes nothing. Seeds are fixed, so a failure replays identically; fast-check
@@ -146,7 +146,7 @@ function valueArbitrary(): fc.Arbitrary<string> {
   );
 }
 
-/** Odd list indexes for the repeated form (SPEC §2.1). */
+/** Odd list indexes for the repeated form (`InstanceId.N`). */
 const oddIndexedName = fc
   .constantFrom('InstanceId', 'InstanceIds')
   .chain((base) => fc.constantFrom('0', '-1', '99999', '10000', 'x', '', '01', '1.2', '1e3', ' 1', '١').map((i) => `${base}.${i}`));
@@ -225,7 +225,7 @@ const listItemArbitrary = (): fc.Arbitrary<string> =>
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...realIds, 'i-1', ''), fc.constantFrom('\u0000', '\uFFFF', '\u{10FFFF}', '\n')).map(([id, odd]) => id + odd) },
   );
 
-/** Frequencies (SPEC §5.1): cron, rate() and at(), well- and ill-formed, with numbers of every size. */
+/** Frequencies: cron, rate() and at(), well- and ill-formed, with numbers of every size. */
 const BIG = fc.oneof(
   fc.integer({ min: 0, max: 120 }),
   fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
@@ -289,7 +289,7 @@ function firstTag(xml: string, tag: string): string | undefined {
   return match?.[1];
 }
 
-describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
+describe('fuzz: the RPC edge never fails open', () => {
   let app: TestApp;
 
   beforeAll(async () => {
@@ -327,7 +327,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
     return { status: response.status, text, body, format };
   }
 
-  /** The invariants every answer obeys (SPEC §2.2), and nothing written on a refusal. */
+  /** The invariants every answer obeys (Alibaba's error shape, a specific 4xx), and nothing written on a refusal. */
   async function expectSafeAnswer(answer: Answer, before: TableSnapshot, xmlAllowed: boolean): Promise<void> {
     const where = `HTTP ${answer.status} ${answer.text.slice(0, 400)}`;
     if (answer.status >= 500) throw new Error(`5xx: ${where}`);
@@ -369,7 +369,7 @@ describe('fuzz: the RPC edge never fails open (SPEC §2)', () => {
     if (transport === 'get') return send({ method, query: encodeParams(signed) });
     if (transport === 'post-body') return send({ method, body: encodeParams(signed), headers: form });
     const names = Object.keys(signed);
-    // Every other short parameter goes in the query, the rest in the body (SPEC §2.1: merged).
+    // Every other short parameter goes in the query, the rest in the body (the edge merges both).
     const inQuery = names.filter((name, i) => i % 2 === 0 && encodeParams({ [name]: signed[name] }).length < 512);
     const pick = (keep: string[]): Params => Object.fromEntries(keep.map((n) => [n, signed[n]]));
     return send({ method, query: encodeParams(pick(inQuery)), body: encodeParams(pick(names.filter((n) => !inQuery.includes(n)))), headers: form });

@@ -8,7 +8,7 @@ const sorted = (values: string[]): string[] => [...values].sort();
 const token = (): string => `tok-${Math.random().toString(36).slice(2)}-${Date.now()}`;
 
 /**
- * What InvokeCommand leaves behind, read back (SPEC §3, §4): DescribeInvocations and
+ * What InvokeCommand leaves behind, read back: DescribeInvocations and
  * DescribeInvocationResults at once and with their filters and paging, ClientToken
  * idempotency, StopInvocation and command parameters. No agent runs here, so every one-shot
  * record stays Pending until the test stops it (the delivery timeout is set far away).
@@ -57,7 +57,7 @@ describe('invocations: reads, idempotency, stop, parameters', () => {
     await expect(tableSnapshot(app)).resolves.toEqual(before);
   }
 
-  describe('a new invocation is visible at once (SPEC §3)', () => {
+  describe('a new invocation is visible at once', () => {
     it('in DescribeInvocations and DescribeInvocationResults, with one Pending row per instance', async () => {
       const instances = [await newInstance(app), await newInstance(app)];
       const commandId = await newCommand(app, { Name: 'visible-at-once' }, 'echo visible');

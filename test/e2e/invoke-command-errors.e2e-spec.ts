@@ -10,14 +10,14 @@ const xml = new XMLParser({ parseTagValue: false });
 type Code = keyof typeof ERROR_CATALOG;
 type Params = Record<string, string>;
 
-/** The error body of SPEC §2.2, from a JSON or an XML (root `<Error>`) answer. */
+/** Alibaba's error body, from a JSON or an XML (root `<Error>`) answer. */
 function errorBody(response: RawRpcResponse, format: string): Record<string, unknown> {
   expect(response.headers.get('content-type')).toContain(format === 'XML' ? 'xml' : 'json');
   return format === 'XML' ? xml.parse(response.text).Error : JSON.parse(response.text);
 }
 
 /**
- * Every InvokeCommand error of SPEC §2.2: the code, the HTTP status, the seed's message, in JSON
+ * Every InvokeCommand error: the code, the HTTP status, the seed's message, in JSON
  * and in XML — and nothing written to the database (row counts and content).
  */
 describe('InvokeCommand errors', () => {

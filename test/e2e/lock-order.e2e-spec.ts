@@ -1,7 +1,8 @@
 import { AgentActions } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
 import { Client } from 'pg';
-import { eventually, registeredAgentState } from '../support/agents';
+import { registeredAgentState } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newActivation, newCommand, newInstance, registerAgent } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -54,8 +55,8 @@ describe('lock order: StopInvocation against outcome reports', () => {
     const stop = app.admin.call('StopInvocation', { RegionId: 'cn-hangzhou', InvokeId: invokeId });
     // StopInvocation is now waiting for the first run's row.
     await eventually(
-      () => app.sql(`SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`),
-      (rows) => rows.length === 1,
+      async () => expect(await app.sql(`SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).toHaveLength(1),
+      { description: 'StopInvocation waits on the first run' },
     );
 
     // The second run's agent reports now: it must not wait for StopInvocation (which would then
@@ -64,8 +65,11 @@ describe('lock order: StopInvocation against outcome reports', () => {
     const report = secondClient.call(AgentActions.finish, { RecordId: secondRecord, Status: 'Success', ExitCode: '0', OutputBytes: '0' });
     void report.then(() => (answered = true));
     await eventually(
-      () => app.sql(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`),
-      (rows) => answered || rows.length === 2,
+      async () => {
+        if (answered) return;
+        expect(await app.sql(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).toHaveLength(2);
+      },
+      { description: 'the report was answered or waits on a lock' },
     );
     expect(answered).toBe(true);
 
@@ -112,8 +116,8 @@ describe('lock order: StopInvocation against outcome reports', () => {
     await blocker.query('SELECT 1 FROM activations WHERE activation_id = $1 FOR UPDATE', [activationId]);
     const detach = app.admin.call('DeregisterManagedInstance', { RegionId: 'cn-hangzhou', InstanceId: instanceId });
     await eventually(
-      () => app.sql(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`),
-      (rows) => rows.length === 1,
+      async () => expect(await app.sql(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).toHaveLength(1),
+      { description: 'the detach waits on a lock' },
     );
     // ...then the instance row, which the waiting detach must not hold yet.
     await blocker.query("SET LOCAL lock_timeout = '5s'");

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../../apps/server/src/config/config.schema';
 import { DispatchNotifier } from '../../apps/server/src/database/dispatch-notifier';
 import { createServer } from '../../apps/server/src/server';
-import { eventually } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { TcpProxy, urlThrough } from '../support/tcp-proxy';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { ADMIN_KEY_ID, ADMIN_KEY_SECRET } from '../support/test-app';
@@ -22,7 +22,7 @@ async function probe(endpoint: string, path: string): Promise<Probe> {
 }
 
 /**
- * Issue 7: /health/live and /health/ready. The service reaches its database through a proxy
+ * /health/live and /health/ready. The service reaches its database through a proxy
  * the test can cut, so "the database is down" is real for this service and nobody else.
  */
 describe('health probes', () => {
@@ -72,7 +72,7 @@ describe('health probes', () => {
     await expect(probe(endpoint, '/health/live')).resolves.toMatchObject({ status: 200 });
 
     await proxy.start();
-    await eventually(() => probe(endpoint, '/health/ready'), (ready) => ready.status === 200);
+    await eventually(async () => expect((await probe(endpoint, '/health/ready')).status).toBe(200), { description: 'ready again' });
   });
 
   it('ready is 503 when a migration this build knows is not applied to the database', async () => {

@@ -3,7 +3,8 @@ import { RpcClient } from '@ca/signing';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, registeredAgentState } from '../support/agents';
+import { registeredAgentState } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { newCommand, newInstance, REGION } from '../support/factories';
 import { runNode } from '../support/processes';
 import { ServerProcess, startReplica } from '../support/server-processes';
@@ -12,7 +13,7 @@ import { ADMIN_KEY_ID, ADMIN_KEY_SECRET, startTestApp, TestApp } from '../suppor
 type LogLine = Record<string, unknown>;
 
 /**
- * Issue 7: structured logs. The service runs as its own process, as in production, and the
+ * Structured logs. The service runs as its own process, as in production, and the
  * test reads what it writes to stdout.
  */
 describe('logs', () => {
@@ -56,8 +57,12 @@ describe('logs', () => {
       const { requestId, invokeId } = await invokeOn(endpoint);
       const heartbeatRequestId = await agentHeartbeat(endpoint);
       const lines = await eventually(
-        async () => jsonLines(server.output()),
-        (parsed) => parsed.some((line) => line.requestId === requestId),
+        () => {
+          const parsed = jsonLines(server.output());
+          expect(parsed.map((line) => line.requestId)).toContain(requestId);
+          return parsed;
+        },
+        { description: 'the request was logged' },
       );
       const access = lines.filter((line) => line.requestId === requestId);
       expect(access).toEqual([
@@ -83,8 +88,12 @@ describe('logs', () => {
       const { requestId, invokeId } = await invokeOn(endpoint);
       const heartbeatRequestId = await agentHeartbeat(endpoint);
       const output = await eventually(
-        async () => server.output(),
-        (text) => text.includes(`RequestId=${heartbeatRequestId}`),
+        () => {
+          const text = server.output();
+          expect(text).toContain(`RequestId=${heartbeatRequestId}`);
+          return text;
+        },
+        { description: 'the heartbeat was logged' },
       );
       const invokeLine = output.split('\n').find((line) => line.includes(`RequestId=${requestId}`));
       expect(invokeLine).toMatch(/LOG \[Access\] RequestId=\S+ InvokeId=t-[0-9a-f]{32} InvokeCommand 200 Success [\d.]+ ms accessKeyId=\S+$/);
@@ -119,8 +128,12 @@ describe('logs', () => {
       const heartbeat = await agent.call(AgentActions.heartbeat, { AgentVersion: 'test' });
       expect(heartbeat.status).toBe(200);
       const output = await eventually(
-        async () => server.output(),
-        (text) => text.includes(heartbeat.body.RequestId as string),
+        () => {
+          const text = server.output();
+          expect(text).toContain(heartbeat.body.RequestId as string);
+          return text;
+        },
+        { description: 'the heartbeat was logged' },
       );
       // The test would prove nothing if the debug lines were not there at all.
       expect(output).toContain(activation.body.RequestId as string);

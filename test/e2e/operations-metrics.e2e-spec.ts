@@ -1,4 +1,5 @@
-import { eventually, RunningAgent, startAgent } from '../support/agents';
+import { RunningAgent, startAgent } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newCommand, newInstance } from '../support/factories';
 import { parseSamples, Sample, sampleValue } from '../support/prometheus-text';
 import { startReplica } from '../support/server-processes';
@@ -19,7 +20,7 @@ const SERVICE_METRICS = [
   'cloud_assistant_database_up',
 ];
 
-/** Issue 7: Prometheus metrics at /metrics, moved by real work on a real agent. */
+/** Prometheus metrics at /metrics, moved by real work on a real agent. */
 describe('GET /metrics', () => {
   let app: TestApp;
   let agent: RunningAgent;
@@ -41,8 +42,11 @@ describe('GET /metrics', () => {
 
   async function invocationFinished(invokeId: string): Promise<void> {
     await eventually(
-      () => call(app, 'DescribeInvocations', { InvokeId: invokeId }),
-      (body) => ['Success', 'Failed'].includes(body.Invocations.Invocation[0].InvocationStatus as string),
+      async () => {
+        const body = await call(app, 'DescribeInvocations', { InvokeId: invokeId });
+        expect(['Success', 'Failed']).toContain(body.Invocations.Invocation[0].InvocationStatus);
+      },
+      { description: `the invocation ${invokeId} finished` },
     );
   }
 
@@ -63,7 +67,14 @@ describe('GET /metrics', () => {
     const { InvokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]) });
     await invocationFinished(InvokeId as string);
 
-    const after = await eventually(scrape, (samples) => sampleValue(samples, 'cloud_assistant_invocation_records_finished_total', { status: 'Success' }) > 0);
+    const after = await eventually(
+      async () => {
+        const samples = await scrape();
+        expect(sampleValue(samples, 'cloud_assistant_invocation_records_finished_total', { status: 'Success' })).toBeGreaterThan(0);
+        return samples;
+      },
+      { description: 'a finished record was counted' },
+    );
     const delta = (name: string, labels: Record<string, string> = {}): number => sampleValue(after, name, labels) - sampleValue(before, name, labels);
     expect(delta('cloud_assistant_invocations_created_total', { repeat_mode: 'Once' })).toBe(1);
     expect(delta('cloud_assistant_invocation_records_finished_total', { status: 'Success' })).toBe(1);
@@ -87,7 +98,14 @@ describe('GET /metrics', () => {
     try {
       const fires = (samples: Sample[]): number =>
         sampleValue(samples, 'cloud_assistant_schedule_fire_lag_seconds_count') - sampleValue(before, 'cloud_assistant_schedule_fire_lag_seconds_count');
-      const after = await eventually(scrape, (samples) => fires(samples) >= 2, 20_000);
+      const after = await eventually(
+        async () => {
+          const samples = await scrape();
+          expect(fires(samples)).toBeGreaterThanOrEqual(2);
+          return samples;
+        },
+        { description: 'two fires were counted' },
+      );
       const [{ runs }] = await app.sql<{ runs: number }>('SELECT count(*)::int AS runs FROM invocation_records WHERE invoke_id = $1', [InvokeId]);
       expect(fires(after)).toBeLessThanOrEqual(runs);
       expect(sampleValue(after, 'cloud_assistant_invocations_created_total', { repeat_mode: 'Period' })).toBe(1);

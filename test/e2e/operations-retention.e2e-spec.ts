@@ -16,7 +16,7 @@ interface InvocationRow {
 }
 
 /**
- * Issue 7: RECORD_RETENTION_DAYS purges finished history in the background. Rows are written
+ * RECORD_RETENTION_DAYS purges finished history in the background. Rows are written
  * by SQL with the ages and states under test; the purge is the service's own, run once.
  */
 describe('retention', () => {

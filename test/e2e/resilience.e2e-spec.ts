@@ -10,6 +10,7 @@ import { runMigrations } from '../../apps/server/src/database/migrate';
 import { createServer } from '../../apps/server/src/server';
 import { AGENT_REGISTER_PATH } from '@ca/protocol';
 import { ChildProcess } from 'node:child_process';
+import { eventually } from '../support/eventually';
 import { exited, startNode } from '../support/processes';
 import { freePort } from '../support/server-processes';
 import { TcpProxy, urlThrough } from '../support/tcp-proxy';
@@ -43,7 +44,7 @@ async function registerAgent(endpoint: string, admin: RpcClient): Promise<RpcCli
 }
 
 /**
- * Issue 5: PostgreSQL going away and coming back. The service runs on a PostgreSQL of this
+ * PostgreSQL going away and coming back. The service runs on a PostgreSQL of this
  * suite's own, so that it can be stopped and started on the same port.
  */
 describe('PostgreSQL restarts', () => {
@@ -80,16 +81,19 @@ describe('PostgreSQL restarts', () => {
     }
 
     postgres = await startEmbeddedPostgres(dir, () => {}, { port: postgres.port });
-    const back = await within(30_000, (async () => {
-      for (;;) {
-        const answer = await admin.call('DescribeCommands', { RegionId: REGION, CommandId: created.body.CommandId as string });
-        if (answer.status === 200) return answer;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })());
+    const back = await eventually(
+      async () => {
+        const answer = await within(10_000, admin.call('DescribeCommands', { RegionId: REGION, CommandId: created.body.CommandId as string }));
+        expect(answer.status).toBe(200);
+        return answer;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'answers again once PostgreSQL is back' },
+    );
     expect(back.body.TotalCount).toBe(1);
 
     // LISTEN reconnected too: a long poll is woken by a new invocation, well before its wait ends.
+    // Nothing outside the process shows the LISTEN connection back, nor the poll waiting on the
+    // server: fixed pauses, generous for both.
     await new Promise((r) => setTimeout(r, 1500));
     const poll = agent.call(AgentActions.poll, { WaitSeconds: '25' });
     await new Promise((r) => setTimeout(r, 300));
@@ -101,7 +105,7 @@ describe('PostgreSQL restarts', () => {
 });
 
 /**
- * Issue 5: a database that stops answering without refusing (a black-holed network: connections
+ * A database that stops answering without refusing (a black-holed network: connections
  * stay open, nothing comes back). The service process reaches its database through a proxy
  * that swallows every byte on demand.
  */
@@ -152,21 +156,20 @@ describe('PostgreSQL stops answering', () => {
     for (const answer of answers) expect(answer).toMatchObject({ status: 503, body: { Code: 'ServiceUnavailable' } });
     await expect(within(10_000, admin.call('DescribeInvocations', { RegionId: REGION }))).resolves.toMatchObject({ status: 503 });
     console.log(`black-holed database: 503 after ${Date.now() - started} ms (4 calls)`);
-    await new Promise((r) => setTimeout(r, 4000)); // long enough for the LISTEN connection's check to fail
+    // The outage must last: long enough for the LISTEN connection's check to fail.
+    await new Promise((r) => setTimeout(r, 4000));
     expect(server.child.exitCode).toBeNull();
 
     proxy.unblackhole();
-    await within(30_000, (async () => {
-      for (;;) {
-        const answer = await admin.call('DescribeInvocations', { RegionId: REGION });
-        if (answer.status === 200) return;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })());
+    await eventually(
+      async () => expect((await within(10_000, admin.call('DescribeInvocations', { RegionId: REGION }))).status).toBe(200),
+      { timeoutMs: 30_000, intervalMs: 200, description: 'answers again once the network is back' },
+    );
     // And again: the connections that lost their answers are gone from the pool, not waiting in it.
     for (let i = 0; i < 25; i++) await expect(within(10_000, admin.call('DescribeInvocations', { RegionId: REGION }))).resolves.toMatchObject({ status: 200 });
 
-    // LISTEN works again: a long poll is woken by a new invocation, well before its wait ends.
+    // LISTEN works again: a long poll is woken by a new invocation, well before its wait ends
+    // (fixed pauses, as above: neither state is visible from outside the process).
     await new Promise((r) => setTimeout(r, 1500));
     const poll = agent.call(AgentActions.poll, { WaitSeconds: '25' });
     await new Promise((r) => setTimeout(r, 300));

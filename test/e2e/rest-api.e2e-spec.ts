@@ -8,7 +8,7 @@ import { invocationTests } from './rest-api/invocations';
 import { RestSuite, restSuite } from './rest-api/suite';
 
 /**
- * The REST edge (/v1, issue 7) through the OpenAPI document the running server generates: every
+ * The REST edge (/v1) through the OpenAPI document the running server generates: every
  * call goes through a route and method the document lists and is checked against its documented
  * responses; the last test asserts that every documented route was exercised, so a route added
  * without documentation, or documented without a test, fails here.

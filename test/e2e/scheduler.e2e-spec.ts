@@ -1,4 +1,5 @@
-import { eventually, RunningAgent, startAgent } from '../support/agents';
+import { RunningAgent, startAgent } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newCommand } from '../support/factories';
 import { startTestApp, TestApp } from '../support/test-app';
 import { runRecords } from '../support/timed-runs';
@@ -8,7 +9,7 @@ const LATENESS_BOUND_MS = 2000;
 
 type Row = Record<string, any>;
 
-/** SPEC §5 with a real agent: timed invocations as persistent cron jobs in UTC+08:00. */
+/** With a real agent: timed invocations as persistent cron jobs in UTC+08:00. */
 describe('timed invocations', () => {
   let app: TestApp;
   let agent: RunningAgent;
@@ -42,7 +43,14 @@ describe('timed invocations', () => {
     expect(described).toMatchObject({ Timed: true, Frequency: '*/2 * * * * ?', TimeZone: '+08:00', InvocationStatus: 'Scheduled' });
     expect(Number(described.NextFireTime.slice(17, 19)) % 2).toBe(0);
 
-    const runs = await eventually(() => history(InvokeId), (rows) => rows.filter((r) => r.InvocationStatus === 'Success').length >= 3, 20_000);
+    const runs = await eventually(
+      async () => {
+        const rows = await history(InvokeId);
+        expect(rows.filter((r) => r.InvocationStatus === 'Success').length).toBeGreaterThanOrEqual(3);
+        return rows;
+      },
+      { description: 'three fires ran to Success' },
+    );
     await call(app, 'StopInvocation', { InvokeId });
     const stoppedAt = Date.now();
     const ran = runs.filter((r) => r.InvocationStatus === 'Success').sort((a, b) => a.Repeats - b.Repeats);
@@ -58,6 +66,7 @@ describe('timed invocations', () => {
       expect(ran[i].Repeats).toBe(ran[i - 1].Repeats + 1);
     }
 
+    // Longer than a period: a fire after the stop would have a record by now.
     await new Promise((r) => setTimeout(r, 3000));
     const after = await history(InvokeId);
     expect(after.filter((r) => Date.parse(r.ScheduledTime) > stoppedAt)).toEqual([]);
@@ -84,11 +93,25 @@ describe('timed invocations', () => {
     });
     const successesOn = (rows: Row[], instanceId: string, after = 0): number =>
       rows.filter((r) => r.InstanceId === instanceId && r.InvocationStatus === 'Success' && Date.parse(r.ScheduledTime) > after).length;
-    await eventually(() => history(InvokeId), (rows) => successesOn(rows, agent.instanceId) >= 1 && successesOn(rows, other.instanceId) >= 1, 20_000);
+    await eventually(
+      async () => {
+        const rows = await history(InvokeId);
+        expect(successesOn(rows, agent.instanceId)).toBeGreaterThanOrEqual(1);
+        expect(successesOn(rows, other.instanceId)).toBeGreaterThanOrEqual(1);
+      },
+      { description: 'a fire ran to Success on both instances' },
+    );
 
     await call(app, 'StopInvocation', { InvokeId, 'InstanceId.1': other.instanceId });
     const [{ stoppedAt }] = await app.sql<{ stoppedAt: Date }>('SELECT now() AS "stoppedAt"');
-    const later = await eventually(() => history(InvokeId), (rows) => successesOn(rows, agent.instanceId, stoppedAt.getTime()) >= 2, 20_000);
+    const later = await eventually(
+      async () => {
+        const rows = await history(InvokeId);
+        expect(successesOn(rows, agent.instanceId, stoppedAt.getTime())).toBeGreaterThanOrEqual(2);
+        return rows;
+      },
+      { description: 'two more fires on the instance not stopped' },
+    );
     expect(later.filter((r) => r.InstanceId === other.instanceId && Date.parse(r.ScheduledTime) > stoppedAt.getTime())).toEqual([]);
     const partly = (await call(app, 'DescribeInvocations', { InvokeId })).Invocations.Invocation[0];
     expect(partly.InvocationStatus).not.toBe('Stopped');
@@ -96,6 +119,7 @@ describe('timed invocations', () => {
 
     await call(app, 'StopInvocation', { InvokeId, 'InstanceId.1': agent.instanceId });
     const [{ allStoppedAt }] = await app.sql<{ allStoppedAt: Date }>('SELECT now() AS "allStoppedAt"');
+    // Longer than a period: a fire after the stop would have a record by now.
     await new Promise((r) => setTimeout(r, 3000));
     expect((await runRecords(app, InvokeId)).filter((r) => r.scheduled_at > allStoppedAt)).toEqual([]);
     const stopped = (await call(app, 'DescribeInvocations', { InvokeId })).Invocations.Invocation[0];
@@ -128,7 +152,14 @@ describe('timed invocations', () => {
       Timed: 'true',
       Frequency: '* * * * * ?',
     });
-    const rows = await eventually(() => history(InvokeId), (r) => r.some((x) => x.InvocationStatus === 'Skipped'), 15_000);
+    const rows = await eventually(
+      async () => {
+        const all = await history(InvokeId);
+        expect(all.map((r) => r.InvocationStatus)).toContain('Skipped');
+        return all;
+      },
+      { timeoutMs: 15_000, description: 'a fire was Skipped' },
+    );
     await call(app, 'StopInvocation', { InvokeId });
     expect(rows.find((r) => r.InvocationStatus === 'Skipped')).toMatchObject({ ErrorCode: 'PreviousRunNotFinished' });
   });

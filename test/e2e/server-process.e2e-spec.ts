@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../support/eventually';
 import { exited, runNode, startNode } from '../support/processes';
 import { freePort, startEmbeddedPostgres } from '../../apps/server/src/database/embedded-postgres';
 
@@ -115,10 +116,13 @@ describe('the server process', () => {
     const apiPort = await freePort();
     const server = await startNode(SERVER, [], { env: { ...baseEnv(dataDir, apiPort), DATABASE_URL: url }, ready: /database not reachable yet/ });
     postgres = await startEmbeddedPostgres(pgDir, () => {}, { port });
-    for (let waited = 0; !/API listening on/.test(server.output()); waited += 100) {
-      if (waited > 60_000 || server.child.exitCode !== null) throw new Error(`server did not come up:\n${server.output()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(
+      () => {
+        expect(server.child.exitCode).toBeNull();
+        expect(server.output()).toMatch(/API listening on/);
+      },
+      { timeoutMs: 60_000, description: 'the server came up on the late database' },
+    );
     try {
       // It did not exit: it came up on the late database and serves from it.
       expect((await fetch(`http://127.0.0.1:${apiPort}/health/ready`)).status).toBe(200);

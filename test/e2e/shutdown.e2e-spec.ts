@@ -3,7 +3,8 @@ import { RpcClient } from '@ca/signing';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { eventually, registeredAgentState, startAgent } from '../support/agents';
+import { registeredAgentState, startAgent } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newCommand } from '../support/factories';
 import { exited } from '../support/processes';
 import { startReplica } from '../support/server-processes';
@@ -27,17 +28,19 @@ async function holdRow(app: TestApp, table: 'commands' | 'invocations', where: s
 /** Until some statement of the service waits for a lock whose text contains `fragment`. */
 async function untilWaitingOnLock(app: TestApp, fragment: string): Promise<void> {
   await eventually(
-    () => app.sql<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock' AND position($1 in query) > 0`,
-      [fragment],
-    ),
-    ([row]) => row.n > 0,
-    10_000,
+    async () => {
+      const [row] = await app.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND position($1 in query) > 0`,
+        [fragment],
+      );
+      expect(row.n).toBeGreaterThan(0);
+    },
+    { timeoutMs: 10_000, description: `a statement containing "${fragment}" waits on a lock` },
   );
 }
 
-/** Issue 5: SIGTERM drains — requests in flight are answered, long polls released, then exit 0. */
+/** SIGTERM drains — requests in flight are answered, long polls released, then exit 0. */
 describe('graceful shutdown', () => {
   let app: TestApp;
 
@@ -67,6 +70,7 @@ describe('graceful shutdown', () => {
     replica.child.kill('SIGTERM');
 
     await expect(poll).resolves.toMatchObject({ status: 200, body: { Tasks: [], StopRecordIds: [] } });
+    // The slow request stays in flight a while into the drain, which must wait for it.
     await new Promise((r) => setTimeout(r, 1000));
     await held.release();
     await expect(slow).resolves.toMatchObject({ status: 200 });
@@ -112,18 +116,19 @@ describe('graceful shutdown', () => {
       await toA.cut(); // the agent's connection to A is gone
       toB.port = toA.port; // the agent's address now leads to B
       await toB.start();
+      // Time for the agent's retried poll to reach B before A's claim completes (not visible from outside).
       await new Promise((r) => setTimeout(r, 300));
       const released = Date.now();
       await held.release(); // A's claim completes, for a connection that is gone
 
-      await eventually(async () => agent.executions().includes(recordId), (ran) => ran, 5_000);
+      await eventually(() => expect(agent.executions()).toContain(recordId), { timeoutMs: 5_000, description: 'B delivered the released run' });
       const deliveredIn = Date.now() - released;
-      const [row] = await eventually(
-        () => app.sql<{ status: string }>('SELECT status FROM invocation_records WHERE record_id = $1', [recordId]),
-        ([r]) => r.status === 'Success',
+      await eventually(
+        async () => expect(await app.sql('SELECT status FROM invocation_records WHERE record_id = $1', [recordId])).toEqual([{ status: 'Success' }]),
+        { description: 'the run succeeded' },
       );
-      expect(row.status).toBe('Success');
       expect(deliveredIn).toBeLessThan(5_000); // REDELIVER_AFTER_SECONDS is 10
+      // Nothing more may happen: a second run, had it started, would have logged by now.
       await new Promise((r) => setTimeout(r, 1000));
       expect(agent.executions().filter((id) => id === recordId)).toHaveLength(1);
       if (terminate) {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from '../support/agents';
+import { eventually } from '../support/eventually';
 import { call, newActivation, newCommand, newInstance, REGION } from '../support/factories';
 import { exited, runNode, startNode } from '../support/processes';
 import { freePort, ServerProcess, startReplica } from '../support/server-processes';
@@ -59,8 +59,12 @@ describe('TLS between agents and the service', () => {
       const commandId = await newCommand(app, {}, 'echo over-tls; whoami');
       const { InvokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([stored.instanceId]) });
       const [result] = await eventually(
-        async () => (await call(app, 'DescribeInvocationResults', { InvokeId })).Invocation.InvocationResults.InvocationResult,
-        (rows: Array<Record<string, string>>) => rows.length === 1 && !['Pending', 'Running'].includes(rows[0].InvocationStatus),
+        async () => {
+          const rows: Array<Record<string, string>> = (await call(app, 'DescribeInvocationResults', { InvokeId })).Invocation.InvocationResults.InvocationResult;
+          expect(rows.map((r) => r.InvocationStatus)).toEqual([expect.not.stringMatching(/^(Pending|Running)$/)]);
+          return rows;
+        },
+        { description: 'the run ended' },
       );
       expect(result).toMatchObject({ InvocationStatus: 'Success', ExitCode: 0 });
       expect(Buffer.from(result.Output, 'base64').toString()).toBe('over-tls\nroot\n');

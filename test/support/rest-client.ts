@@ -74,7 +74,7 @@ export class RestClient {
       body = JSON.stringify(request.body);
       headers['content-type'] = 'application/json';
     }
-    const response = await fetch(`${this.endpoint}${path}${query.size ? `?${query}` : ''}`, { method, headers, body });
+    const response = await fetch(`${this.endpoint}${path}${query.size ? `?${query.toString()}` : ''}`, { method, headers, body });
     const text = await response.text();
     const parsed: unknown = text === '' ? undefined : JSON.parse(text);
     this.checkAgainstDocument(`${method} ${route}`, operation.responses, response, parsed);

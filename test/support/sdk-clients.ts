@@ -1,10 +1,9 @@
 import Ecs, * as $Ecs from '@alicloud/ecs20140526';
 import * as $OpenApi from '@alicloud/openapi-client';
-// pop-core ships CommonJS without an ES default export.
-const RPCClient = require('@alicloud/pop-core') as new (config: Record<string, unknown>) => PopClient;
+import RPCClient from '@alicloud/pop-core';
 
 export interface PopClient {
-  request(action: string, params?: Record<string, unknown>, options?: Record<string, unknown>): Promise<Record<string, any>>;
+  request(action: string, params: Record<string, unknown>, options?: Record<string, unknown>): Promise<Record<string, any>>;
 }
 
 /** `@alicloud/pop-core`: V1 signatures (HMAC-SHA1), GET by default, form POST on request. */

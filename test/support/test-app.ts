@@ -100,7 +100,7 @@ export async function tableCounts(app: TestApp): Promise<Record<string, number>>
  * The tables a request can write, each with its primary key (the order its rows are hashed in)
  * and the columns left out of the hash because something other than the request under test
  * writes them. signature_nonces is left out as a whole: every signed request, refused or not,
- * spends its nonce there (SPEC §2.3). No read writes anything else: access keys keep no
+ * spends its nonce there (replay protection). No read writes anything else: access keys keep no
  * last-used time, and rate-limit buckets live in memory.
  */
 const SNAPSHOT_TABLES: Record<string, { key: string; volatile?: string[] }> = {

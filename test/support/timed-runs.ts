@@ -1,5 +1,5 @@
 import { nextFireTimes, storedFrequency } from '@ca/frequency';
-import { eventually } from './agents';
+import { eventually } from './eventually';
 import type { TestApp } from './test-app';
 
 export interface RunRow {
@@ -62,13 +62,14 @@ export async function stopBetweenFires(app: TestApp, invokeIds: string[], period
     const now = Date.now();
     const last = new Date(Math.floor(now / periodMs) * periodMs + (now % periodMs < periodMs / 2 ? 0 : periodMs));
     await eventually(
-      async () =>
-        (await app.sql<{ n: number }>(
+      async () => {
+        const [{ n }] = await app.sql<{ n: number }>(
           `SELECT count(*)::int AS n FROM invocation_records WHERE invoke_id = ANY($1) AND scheduled_at = $2 AND status = 'Success'`,
           [invokeIds, last],
-        ))[0].n,
-      (n) => n === instances,
-      15_000,
+        );
+        expect(n).toBe(instances);
+      },
+      { timeoutMs: 15_000, description: `every instance ran the fire of ${last.toISOString()} to Success` },
     );
     if (Date.now() < last.getTime() + periodMs / 2) {
       await Promise.all(invokeIds.map(stop));

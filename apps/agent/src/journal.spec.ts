@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FinishReport, Journal } from './journal';
@@ -65,19 +65,6 @@ describe(Journal.name, () => {
     expect(new Journal(stateDir).get('old')).toBeUndefined();
     expect(new Journal(stateDir).get('recent')).toMatchObject({ state: 'done' });
     expect(new Journal(stateDir).get('open')).toEqual({ state: 'received' });
-  });
-
-  it('takes over the one-file-per-run journal of an earlier agent version, then removes it', () => {
-    const legacy = join(stateDir, 'journal');
-    mkdirSync(legacy);
-    writeFileSync(join(legacy, 'r-1.json'), JSON.stringify({ state: 'finished', report: report({ exitCode: 3, status: 'Failed' }) }));
-    writeFileSync(join(legacy, 'r-2.json.tmp'), '{"state":"recei');
-
-    const sut = new Journal(stateDir);
-
-    expect(sut.unfinished()).toEqual([['r-1', { state: 'finished', report: report({ exitCode: 3, status: 'Failed' }) }]]);
-    expect(existsSync(legacy)).toBe(false);
-    expect(new Journal(stateDir).get('r-1')).toMatchObject({ state: 'finished' });
   });
 
   it('logs each execution with its start and receive times', () => {

@@ -1,5 +1,5 @@
 import { AgentFinalStatus } from '@ca/protocol';
-import { closeSync, existsSync, fchmodSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface FinishReport {
@@ -41,7 +41,6 @@ const COMPACT_AFTER_STALE_LINES = 10_000;
 export class Journal {
   private readonly entries = new Map<string, JournalEntry>();
   private readonly logFile: string;
-  private readonly legacyDir: string;
   private readonly executionsLog: string;
   private fd: number;
   private executionsFd?: number;
@@ -49,12 +48,9 @@ export class Journal {
 
   constructor(stateDir: string) {
     this.logFile = join(stateDir, 'journal.log');
-    this.legacyDir = join(stateDir, 'journal');
     this.executionsLog = join(stateDir, 'executions.log');
-    this.loadLegacyDirectory();
     this.loadLog();
     this.fd = this.rewrite();
-    if (existsSync(this.legacyDir)) rmSync(this.legacyDir, { recursive: true, force: true });
   }
 
   get(recordId: string): JournalEntry | undefined {
@@ -88,7 +84,7 @@ export class Journal {
   logExecution(recordId: string, invokeId: string, receivedAt: number, startedAt: number): void {
     if (this.executionsFd === undefined) {
       // 0600 like the rest of the state directory, which a root agent leaves traversable (ScriptsDir);
-      // also when an older agent created the log with the default mode.
+      // the mode given to open applies only when it creates the file, so an existing log is narrowed too.
       this.executionsFd = openSync(this.executionsLog, 'a', 0o600);
       fchmodSync(this.executionsFd, 0o600);
     }
@@ -115,21 +111,9 @@ export class Journal {
     for (const line of text.split('\n')) {
       try {
         const { id, ...entry } = JSON.parse(line) as JournalEntry & { id: string };
-        this.entries.set(id, entry as JournalEntry);
+        this.entries.set(id, entry);
       } catch {
         // empty, or torn by a crash or a full disk mid-write: that step did not happen
-      }
-    }
-  }
-
-  /** An agent upgraded from the one-file-per-run journal keeps what that journal knew. */
-  private loadLegacyDirectory(): void {
-    if (!existsSync(this.legacyDir)) return;
-    for (const name of readdirSync(this.legacyDir).filter((n) => n.endsWith('.json'))) {
-      try {
-        this.entries.set(name.slice(0, -'.json'.length), JSON.parse(readFileSync(join(this.legacyDir, name), 'utf8')) as JournalEntry);
-      } catch {
-        // a half-written file: that step did not happen
       }
     }
   }

@@ -111,7 +111,7 @@ export class ProcessLauncher {
     spare.once('exit', () => {
       if (this.spare === spare) this.spare = undefined;
     });
-    spare.stdin!.on('error', () => undefined); // EPIPE if it died; its exit says so
+    spare.stdin.on('error', () => undefined); // EPIPE if it died; its exit says so
     this.spare = spare;
   }
 }

@@ -39,7 +39,7 @@ export function useStoredCredentials(): Credentials | null {
 const REGION_KEY = 'cloud-assistant.dashboard.region';
 /** The region the project's quick start and tests use; any other is one click away. */
 export const DEFAULT_REGION = 'cn-hangzhou';
-/** Routes that are not about one region's resources (REST-CONTRACT.md): no ?regionId=. */
+/** Routes that are not about one region's resources : no ?regionId=. */
 const GLOBAL_ROUTES = ['/whoami', '/regions', '/frequency-preview'];
 
 function readRegion(): string {
@@ -59,7 +59,7 @@ export interface Session {
     get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
     post<T>(path: string, body?: unknown): Promise<T>;
   };
-  signOut(): void;
+  signOut: () => void;
 }
 
 const SessionContext = createContext<Session | null>(null);

@@ -8,7 +8,7 @@ export interface Resource<T> {
   loading: boolean;
   /** When the last successful load finished. */
   updatedAt: Date | null;
-  reload(): void;
+  reload: () => void;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The contract between the agent and the service. Registration is a plain JSON POST
+ * The contract between the agent and the service (docs/agent-protocol.md). Registration is a plain JSON POST
  * authenticated by the activation code; everything after it is RPC actions signed with the
  * agent's own access key, so agents share the API edge's signature and replay checks.
  */
@@ -40,7 +40,7 @@ export interface AgentCredentials {
 export const AGENT_VERSION = '1.0.0';
 
 /**
- * Agent RPC actions (signed like any other call, with the agent's own key; SPEC §6):
+ * Agent RPC actions (signed like any other call, with the agent's own key; docs/agent-protocol.md):
  * - AgentHeartbeat: AgentVersion, Hostname → {}
  * - AgentPollTasks: WaitSeconds (0–30), Acks (comma-separated record ids received from the
  *   previous poll) → { Tasks: AgentTask[], StopRecordIds: string[] }; waits until there is work

@@ -1,4 +1,5 @@
-import { eventually, RunningAgent, startAgent } from '../../support/agents';
+import { RunningAgent, startAgent } from '../../support/agents';
+import { eventually } from '../../support/eventually';
 import { call, newCommand, newInstance } from '../../support/factories';
 import { RestSuite } from './suite';
 
@@ -24,8 +25,12 @@ export function invocationTests(suite: RestSuite): void {
       const { invokeId } = invoked.body;
 
       const done = await eventually(
-        () => suite.admin.call('GET', '/v1/invocations/{invokeId}', { params: { invokeId } }),
-        (answer) => answer.body.status === 'Success',
+        async () => {
+          const answer = await suite.admin.call('GET', '/v1/invocations/{invokeId}', { params: { invokeId } });
+          expect(answer.body.status).toBe('Success');
+          return answer;
+        },
+        { description: 'the invocation succeeded' },
       );
       expect(done.body).toMatchObject({
         invokeId,

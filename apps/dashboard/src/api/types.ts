@@ -1,4 +1,4 @@
-/** The REST /v1 resources as REST-CONTRACT.md describes them. */
+/** The REST /v1 resources as the server's OpenAPI document (/docs/json) describes them. */
 
 export type Role = 'admin' | 'readonly';
 

@@ -127,7 +127,7 @@ export function CommandsPage() {
   );
 }
 
-function NewCommandForm({ onCancel, onCreated }: { onCancel(): void; onCreated(command: Command): void }) {
+function NewCommandForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (command: Command) => void }) {
   const { api } = useSession();
   const [form, setForm] = useState({ name: '', type: 'RunShellScript' as CommandType, content: '', workingDir: '', timeout: '', description: '', enableParameter: false });
   const [error, setError] = useState<ApiError | null>(null);

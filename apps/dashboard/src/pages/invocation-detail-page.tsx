@@ -219,7 +219,7 @@ export function InvocationDetailPage({ invokeId }: { invokeId: string }) {
 }
 
 /** Admins only, and only while something can still be stopped; asks once before stopping. */
-function StopControl({ invocation, onStopped }: { invocation: Invocation; onStopped(): void }) {
+function StopControl({ invocation, onStopped }: { invocation: Invocation; onStopped: () => void }) {
   const { api, isAdmin } = useSession();
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);

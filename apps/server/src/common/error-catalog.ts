@@ -59,8 +59,8 @@ export const ERROR_CATALOG = {
   // Commands, invocations, activations
   'InvalidInvokeId.NotFound': { status: 404, message: 'The specified invoke id does not exist.' },
   'InvalidRecordId.NotFound': { status: 404, message: 'The specified record does not exist on this instance.' },
-  // Alibaba's codes for malformed catalogue values. Every malformed value is a 400 here, so these
-  // keep Alibaba's names with that status (Alibaba itself answers some with 403/404).
+  // Alibaba's codes for malformed catalogue values. This service answers every malformed value
+  // with 400, so these keep Alibaba's names with that status (Alibaba itself answers some with 403/404).
   'InvalidCmdType.NotFound': { status: 400, message: 'The specified command type does not exist.' },
   'InvalidCommandType.NotFound': { status: 400, message: 'The specified parameter Type does not exist.' },
   'CmdName.ExceedLimit': { status: 400, message: 'The length of the command name exceeds the upper limit.' },

@@ -6,7 +6,7 @@ import { MALFORMED_INPUT, openApiComponentSchemas } from './openapi';
 import { BASIC_AUTH } from './rest-common';
 import { RestModule } from './rest.module';
 
-/** Where Swagger UI and the JSON document are served (REST-CONTRACT.md). */
+/** Where Swagger UI and the JSON document are served (public, as the README documents). */
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs/json';
 

@@ -44,7 +44,7 @@ function emit(registry: typeof requestSchemas, io: 'input' | 'output'): Record<s
   const result: Record<string, SchemaObject> = {};
   for (const [id, schema] of Object.entries(schemas)) {
     const { $id: _id, ...rest } = schema as Record<string, unknown>;
-    // Responses may gain fields (REST-CONTRACT.md): do not promise clients there are no others.
+    // Responses may gain fields in later versions: do not promise clients there are no others.
     result[id] = (io === 'output' ? withoutClosedObjects(rest) : rest) as SchemaObject;
   }
   return result;

@@ -15,7 +15,7 @@ import { RestAuthGuard } from './rest-auth.guard';
 import { WhoAmIRestController } from './whoami.controller';
 
 /**
- * The REST edge under /v1 (issue 7): a thin layer over the services the RPC actions use, with
+ * The REST edge under /v1: a thin layer over the services the RPC actions use, with
  * the same error codes; documented by the OpenAPI document at /docs (openapi-document.ts).
  */
 @Module({
