@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Server } from 'node:http';
 import { ConfigError, loadConfig, serviceScheme } from './config/config.schema';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
@@ -29,7 +28,7 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres(config.DATA_DIR, (line) => serverLogger.log(line));
     databaseUrl = embedded.url;
   }
-  await untilDatabaseAnswers(() => runMigrations(databaseUrl!));
+  await untilDatabaseAnswers(() => runMigrations(databaseUrl));
   const app = await createServer(config, databaseUrl);
   await app.listen({ port: config.PORT, host: config.HOST, backlog: LISTEN_BACKLOG });
   const origin = `${serviceScheme(config)}://${config.HOST}:${config.PORT}`;
@@ -92,7 +91,7 @@ const DRAIN_TIMEOUT_MS = 10_000;
  * and whatever is still open after DRAIN_TIMEOUT_MS is cut.
  */
 async function drainHttp(app: NestFastifyApplication): Promise<void> {
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
   const deadline = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
   try {

@@ -37,7 +37,7 @@ export async function createServer(config: AppConfig, databaseUrl: string): Prom
     frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => edgeErrors.reply(reply, error),
   });
   const fastify = adapter.getInstance();
-  boundRequestTime(fastify.server as Server, requestTimeoutMs);
+  boundRequestTime(fastify.server, requestTimeoutMs);
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   installRequestHooks(fastify);

@@ -56,7 +56,7 @@ export class AgentRegistrationController {
 
 function parseJson(body: unknown): AgentRegisterRequest {
   try {
-    const parsed: unknown = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : String(body ?? ''));
+    const parsed: unknown = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '');
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as AgentRegisterRequest;
   } catch {
     // fall through

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ApiError } from './api-error';
-import { catalogEntry, ERROR_CATALOG, errorDefinition, ErrorCode, isErrorCode, PARAMETER_FAMILIES } from './error-catalog';
+import { catalogEntry, ERROR_CATALOG, errorDefinition, isErrorCode, PARAMETER_FAMILIES } from './error-catalog';
 
 const SOURCE_ROOT = join(__dirname, '..');
 const CATALOG_FILE = join(__dirname, 'error-catalog.ts');
@@ -88,9 +88,9 @@ describe('the error catalogue', () => {
   });
 
   it.each([...codesInSource().keys()].filter(isErrorCode))('%s, as thrown, has an error status and a message', (code) => {
-    const error = new ApiError(code as ErrorCode);
+    const error = new ApiError(code);
     expect(ERROR_STATUSES).toContain(error.status);
-    expect(error.status).toBe(errorDefinition(code as ErrorCode).status);
+    expect(error.status).toBe(errorDefinition(code).status);
     expect(error.message.trim()).not.toBe('');
   });
 

@@ -64,8 +64,8 @@ export class DispatchNotifier implements OnModuleDestroy {
     if (!set) this.waiters.set(instanceId, (set = new Set()));
     set.add(waker);
     const close = (): void => {
-      set!.delete(waker);
-      if (set!.size === 0 && this.waiters.get(instanceId) === set) this.waiters.delete(instanceId);
+      set.delete(waker);
+      if (set.size === 0 && this.waiters.get(instanceId) === set) this.waiters.delete(instanceId);
     };
     return {
       close,

@@ -21,9 +21,9 @@ export interface MicroBatcherOptions<I, R> {
   /** A batch's size limit, in `weight` units; reaching it sends a batch at once. Unbounded by default. */
   maxBatchWeight?: number;
   /** An item's share of `maxBatchWeight`; 1 by default. A single item heavier than the limit still goes, alone. */
-  weight?(item: I): number;
+  weight?: (item: I) => number;
   /** Items with the same key never share a batch: a later one waits for a later batch. */
-  conflictKey?(item: I): string;
+  conflictKey?: (item: I) => string;
 }
 
 interface Queued<I, R> {

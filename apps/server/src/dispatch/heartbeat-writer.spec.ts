@@ -11,7 +11,7 @@ describe(HeartbeatWriter.name, () => {
     statements = [];
     fail = undefined;
     const dataSource = {
-      query: jest.fn(async (_sql: string, params: unknown[]) => {
+      query: jest.fn((_sql: string, params: unknown[]) => {
         statements.push(params);
         if (fail) throw fail;
       }),

@@ -6,7 +6,8 @@ import { DispatchNotifier } from '../database/dispatch-notifier';
 /** A readiness probe waits at most this long for the database. */
 export const READY_DATABASE_TIMEOUT_MS = 2000;
 
-export type CheckResult = 'ok' | string;
+/** 'ok', or why the check failed. */
+export type CheckResult = string;
 
 export interface Readiness {
   ready: boolean;

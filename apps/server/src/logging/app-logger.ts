@@ -78,8 +78,8 @@ export class AppLogger extends ConsoleLogger {
     // A field the sentence already says (the action, the status) is not repeated as key=value.
     const said = new Set(message.message.split(' '));
     const fields = Object.entries(withoutMessage(message))
-      .filter(([, value]) => value !== undefined && value !== '' && !said.has(String(value)))
-      .map(([key, value]) => `${key}=${value}`);
+      .filter(([, value]) => value !== undefined && value !== '' && !said.has(fieldText(value)))
+      .map(([key, value]) => `${key}=${fieldText(value)}`);
     return super.stringifyMessage([message.message, ...fields].join(' '), logLevel) as string;
   }
 }
@@ -100,4 +100,9 @@ function isStructured(message: unknown): message is StructuredMessage {
 function withoutMessage(message: StructuredMessage): Record<string, unknown> {
   const { message: _text, ...fields } = message;
   return fields;
+}
+
+/** A field's value as text in a log line: objects as JSON, not "[object Object]". */
+function fieldText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }

@@ -21,7 +21,7 @@ describe(BasicAuthenticator.name, () => {
   const keys: Record<string, VerifiableAccessKey> = {
     admin: { accessKeyId: 'admin', secret: 'right-secret', role: 'admin', instanceId: null },
   };
-  const sut = new BasicAuthenticator({ findForVerification: async (id: string) => keys[id] } as unknown as AccessKeysService);
+  const sut = new BasicAuthenticator({ findForVerification: (id: string) => Promise.resolve(keys[id]) } as unknown as AccessKeysService);
   const codeOf = async (header: string | undefined): Promise<string> => {
     try {
       await sut.authenticate(header);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CommandEntity } from '../commands/command.entity';
 import { requestSchema, responseSchema } from './openapi';
 import { iso, isoTime, pageOf, pagingQuery, regionIdQuery } from './rest-common';
-import { resourceId, text, withCode } from '../common/fields';
+import { resourceId, withCode } from '../common/fields';
 import { decodeCommandContent } from '../commands/command-content';
 import { commandContent, commandDescription as description, commandName, commandNameFilter, commandType, timeout as commandTimeout, workingDir } from '../commands/commands.input';
 

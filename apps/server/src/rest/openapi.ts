@@ -97,7 +97,7 @@ export function RestQuery(schema: z.ZodObject, options: { regionCheckedBy?: 'the
     const query = (context.switchToHttp().getRequest<FastifyRequest>().query ?? {}) as Record<string, unknown>;
     return parseInput(schema, Object.fromEntries(Object.entries(query).filter(([, value]) => value !== '')));
   })(undefined, ...(checkRegion ? [RegionExistsPipe] : []));
-  const docs = Object.entries(schema.shape).map(([name, field]) => {
+  const docs = Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, field]) => {
     const { description, ...fieldSchema } = inputSchemaOf(field);
     return ApiQuery({ name, required: !isOptional(field), schema: fieldSchema, description });
   });

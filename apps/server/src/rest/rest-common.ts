@@ -25,7 +25,7 @@ export function RestResource(path: string, tag: string): ClassDecorator {
       403: 'Forbidden.RAM: a readonly key asked to change something, or an agent credential was used.',
       429: 'Throttling.User: over RATE_LIMIT_PER_SECOND for this key; see the retry-after header.',
     }),
-  ) as ClassDecorator;
+  );
 }
 
 export const ErrorBody = responseSchema(

@@ -58,5 +58,9 @@ export interface RpcContext<Input = unknown> {
   signal: AbortSignal;
 }
 
-/** Each handler states its own input type. */
+/**
+ * Each handler states its own input type; the registry holds handlers of every input type, and
+ * the controller hands each the input its own declared schema produced.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RpcHandler = (ctx: RpcContext<any>) => Promise<object>;

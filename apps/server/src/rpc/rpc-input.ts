@@ -61,7 +61,7 @@ export function derived<T>(): z.ZodType<T> {
 /** The page the request asks for, in either of Alibaba's paging styles (see readPaging). */
 export function readPagingInto<T extends { Paging: Paging }>(options: { defaultSize: number; maxSize: number }) {
   return (input: Partial<T>, params: RpcParams): void => {
-    input.Paging = readPaging(params, options) as T['Paging'];
+    input.Paging = readPaging(params, options);
   };
 }
 

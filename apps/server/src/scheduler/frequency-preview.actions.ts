@@ -15,9 +15,9 @@ export class FrequencyPreviewActions {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   @RpcAction('DescribeFrequencyPreview', 'read', { input: DescribeFrequencyPreviewInput })
-  async describeFrequencyPreview({ input }: RpcContext<DescribeFrequencyPreviewInput>): Promise<object> {
+  describeFrequencyPreview({ input }: RpcContext<DescribeFrequencyPreviewInput>): Promise<object> {
     const { frequency, times } = previewFrequency(input.Frequency, input.Count, this.config.MIN_INTERVAL_SECONDS);
-    return {
+    return Promise.resolve({
       Frequency: frequency.source,
       TimeZone: frequency.timeZone,
       FireTimes: {
@@ -28,6 +28,6 @@ export class FrequencyPreviewActions {
           DaylightSavingOverlap: t.dstOverlap ?? false,
         })),
       },
-    };
+    });
   }
 }
