@@ -1,14 +1,17 @@
 /** Three tiers: unit specs beside the code, e2e suites against a real PostgreSQL
  * and real agent processes under test/. One run, one embedded PostgreSQL (test/global-setup). */
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
   },
-  module: { type: 'commonjs' },
-}];
+];
 
 const moduleNameMapper = {
   '^@ca/(frequency|signing|protocol)$': '<rootDir>/libs/$1/src',

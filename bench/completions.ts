@@ -46,7 +46,11 @@ export async function measureCompletions(options: { agents: number; seconds: num
     const db = new Client({ connectionString: env.databaseUrl });
     await db.connect();
     try {
-      const { CommandId } = await env.call('CreateCommand', { Name: 'bench-true', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') });
+      const { CommandId } = await env.call('CreateCommand', {
+        Name: 'bench-true',
+        Type: 'RunShellScript',
+        CommandContent: Buffer.from('true').toString('base64'),
+      });
       await sleep(1000);
       const groups: string[][] = [];
       for (let i = 0; i < agents.length; i += INSTANCES_PER_INVOCATION) groups.push(agents.slice(i, i + INSTANCES_PER_INVOCATION).map((a) => a.instanceId));
@@ -92,7 +96,10 @@ export async function measureCompletions(options: { agents: number; seconds: num
         [windowStart, windowEnd],
       );
       const backlog = monitor.backlog;
-      const completed = Math.max(perSecond.reduce((a, b) => a + b, 0), 1);
+      const completed = Math.max(
+        perSecond.reduce((a, b) => a + b, 0),
+        1,
+      );
       const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
       return {
         invokesPerSecond: invokeTimes.length / options.seconds,

@@ -193,7 +193,9 @@ export const dispatchLatencyScenario: BenchScenario = {
     const d = await measureDispatchLatency(quick ? { agents: 20, samples: 60 } : { agents: 100, samples: 500 });
     const ours = d.commandRan;
     const ref = d.graphile.afterAdd;
-    log(`command ran ${JSON.stringify(ours)}; process started ${JSON.stringify(d.afterResponse)}; graphile-worker ${JSON.stringify(ref)}; bare spawn ${JSON.stringify(d.bareSpawn.toOutput)}`);
+    log(
+      `command ran ${JSON.stringify(ours)}; process started ${JSON.stringify(d.afterResponse)}; graphile-worker ${JSON.stringify(ref)}; bare spawn ${JSON.stringify(d.bareSpawn.toOutput)}`,
+    );
     return [
       {
         scenario: `Dispatch latency: InvokeCommand response → the command's first statement ran on the agent (${d.agents} agents, n=${d.samples}; ratio of p50s)`,

@@ -83,7 +83,15 @@ export async function explainStatement(db: Client, sql: string, values: unknown[
 
 /** One line: which indexes, any sequential scan, rows scanned, PostgreSQL's time per statement. */
 export function compactPlan(statements: ExplainedStatement[]): string {
-  const indexes = [...new Set(statements.flatMap((s) => s.summary.indexes.map((i) => i.replace(/ \((Index|Index Only|Bitmap Index) Scan\)/, (_, t: string) => ` ${t === 'Index Only' ? 'IOS' : t === 'Bitmap Index' ? 'bitmap' : 'scan'}`))))];
+  const indexes = [
+    ...new Set(
+      statements.flatMap((s) =>
+        s.summary.indexes.map((i) =>
+          i.replace(/ \((Index|Index Only|Bitmap Index) Scan\)/, (_, t: string) => ` ${t === 'Index Only' ? 'IOS' : t === 'Bitmap Index' ? 'bitmap' : 'scan'}`),
+        ),
+      ),
+    ),
+  ];
   const seq = [...new Set(statements.flatMap((s) => s.summary.seqScans))];
   const rows = statements.reduce((sum, s) => sum + s.summary.rowsScanned, 0);
   const ms = statements.map((s) => s.summary.ms.toFixed(2)).join(' + ');

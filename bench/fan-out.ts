@@ -90,7 +90,9 @@ async function untilFinished(db: Client, invokeId: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     await sleep(100);
-    const { rows } = await db.query(`SELECT count(*)::int AS open FROM invocation_records WHERE invoke_id = $1 AND status IN ('Pending', 'Running')`, [invokeId]);
+    const { rows } = await db.query(`SELECT count(*)::int AS open FROM invocation_records WHERE invoke_id = $1 AND status IN ('Pending', 'Running')`, [
+      invokeId,
+    ]);
     if ((rows[0] as { open: number }).open === 0) return;
     if (Date.now() > deadline) {
       const states = await db.query(`SELECT status, count(*)::int AS n FROM invocation_records WHERE invoke_id = $1 GROUP BY 1`, [invokeId]);
@@ -114,7 +116,7 @@ export const fanOutScenario: BenchScenario = {
         met: f.allStarted.p50 <= 100,
       },
       { scenario: '  per agent: response → its command ran', ours: `p50 ${ms(f.perAgent.p50)}, p99 ${ms(f.perAgent.p99)}` },
-      { scenario: '  all processes started, by the agents\' logs', ours: `p50 ${ms(f.allSpawned.p50)}, p99 ${ms(f.allSpawned.p99)}` },
+      { scenario: "  all processes started, by the agents' logs", ours: `p50 ${ms(f.allSpawned.p50)}, p99 ${ms(f.allSpawned.p99)}` },
       { scenario: `  InvokeCommand round trip, ${f.agents} instances`, ours: `p50 ${ms(f.invokeCall.p50)}, p99 ${ms(f.invokeCall.p99)}` },
       { scenario: '  CPU time per fan-out, invoke to all finished (robust to a busy machine)', ours: cpuText },
     ];

@@ -26,10 +26,7 @@ export interface SimulatedAgent {
   accessKeySecret: string;
 }
 
-export type LoadClientCommand =
-  | { type: 'start'; endpoint: string; agents: SimulatedAgent[] }
-  | { type: 'stats' }
-  | { type: 'stop' };
+export type LoadClientCommand = { type: 'start'; endpoint: string; agents: SimulatedAgent[] } | { type: 'stats' } | { type: 'stop' };
 
 export interface LoadClientStats {
   /** Simulated agents whose first heartbeat was answered: the service knows them all once this is all of them. */

@@ -97,7 +97,11 @@ export async function measureIdleConnections(options: IdleConnectionsOptions): P
     await options.afterIdle?.(serverPid);
 
     const real = await env.startAgents(options.realAgents);
-    const { CommandId } = await env.call('CreateCommand', { Name: 'bench-true', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') });
+    const { CommandId } = await env.call('CreateCommand', {
+      Name: 'bench-true',
+      Type: 'RunShellScript',
+      CommandContent: Buffer.from('true').toString('base64'),
+    });
     await sleep(1000); // let every real agent settle into its long poll
     const dispatch = await dispatchLatency(env, real, CommandId, options.samples);
     const simulatedTasks = await invokeSimulated(env, loadClient, simulated.slice(0, options.simulatedChecks), CommandId);
@@ -129,7 +133,11 @@ export async function measureIdleConnections(options: IdleConnectionsOptions): P
 async function registerMany(env: BenchEnvironment, count: number): Promise<SimulatedAgent[]> {
   const activations: Array<{ ActivationId: string; ActivationCode: string }> = [];
   for (let a = 0; a < REGISTRATION_CONCURRENCY; a++) {
-    activations.push(await env.call<{ ActivationId: string; ActivationCode: string }>('CreateActivation', { InstanceCount: String(Math.ceil(count / REGISTRATION_CONCURRENCY)) }));
+    activations.push(
+      await env.call<{ ActivationId: string; ActivationCode: string }>('CreateActivation', {
+        InstanceCount: String(Math.ceil(count / REGISTRATION_CONCURRENCY)),
+      }),
+    );
   }
   const agents = new Array<SimulatedAgent>(count);
   let next = 0;
@@ -147,11 +155,20 @@ async function registerMany(env: BenchEnvironment, count: number): Promise<Simul
 /** Over `seconds` of idleness: CPU from /proc/<pid>/stat deltas, RSS at the end, connections sampled each second. */
 async function measureIdle(db: Client, serverPid: number, loadClient: LoadClient, seconds: number): Promise<IdleConnectionsResult['idle']> {
   const backendPids = async (): Promise<number[]> =>
-    (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'cloud-assistant%'`)).rows.map((r: { pid: number }) => r.pid);
+    (await db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'cloud-assistant%'`)).rows.map(
+      (r: { pid: number }) => r.pid,
+    );
   const startBackends = await backendPids();
   const transactions = async (): Promise<number> =>
     Number((await db.query<{ n: string }>(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`)).rows[0].n);
-  const before = { transactions: await transactions(), at: Date.now(), server: cpuTicks(serverPid), client: cpuTicks(loadClient.pid), db: sumTicks(startBackends), stats: await loadClient.stats() };
+  const before = {
+    transactions: await transactions(),
+    at: Date.now(),
+    server: cpuTicks(serverPid),
+    client: cpuTicks(loadClient.pid),
+    db: sumTicks(startBackends),
+    stats: await loadClient.stats(),
+  };
   let poolOpen = 0;
   let poolActiveMax = 0;
   let listeners = 0;
@@ -166,12 +183,25 @@ async function measureIdle(db: Client, serverPid: number, loadClient: LoadClient
       )
     ).rows as Array<{ application_name: string; state: string; n: number }>;
     const pool = rows.filter((r) => r.application_name === 'cloud-assistant');
-    poolOpen = Math.max(poolOpen, pool.reduce((sum, r) => sum + r.n, 0));
-    poolActiveMax = Math.max(poolActiveMax, pool.filter((r) => r.state === 'active').reduce((sum, r) => sum + r.n, 0));
+    poolOpen = Math.max(
+      poolOpen,
+      pool.reduce((sum, r) => sum + r.n, 0),
+    );
+    poolActiveMax = Math.max(
+      poolActiveMax,
+      pool.filter((r) => r.state === 'active').reduce((sum, r) => sum + r.n, 0),
+    );
     listeners = rows.filter((r) => r.application_name === 'cloud-assistant-listen').reduce((sum, r) => sum + r.n, 0);
     serverFds = Math.max(serverFds, readdirSync(`/proc/${serverPid}/fd`).length);
   }
-  const after = { transactions: await transactions(), at: Date.now(), server: cpuTicks(serverPid), client: cpuTicks(loadClient.pid), db: sumTicks(startBackends), stats: await loadClient.stats() };
+  const after = {
+    transactions: await transactions(),
+    at: Date.now(),
+    server: cpuTicks(serverPid),
+    client: cpuTicks(loadClient.pid),
+    db: sumTicks(startBackends),
+    stats: await loadClient.stats(),
+  };
   const elapsed = (after.at - before.at) / 1000;
   const percent = (ticks: number): number => (100 * ticks) / CLOCK_TICKS / elapsed;
   return {
@@ -214,7 +244,12 @@ async function dispatchLatency(env: BenchEnvironment, agents: BenchAgent[], comm
 }
 
 /** `true` on simulated agents, one at a time: each must be received, finished, and its record Success. */
-async function invokeSimulated(env: BenchEnvironment, loadClient: LoadClient, agents: SimulatedAgent[], commandId: string): Promise<IdleConnectionsResult['simulatedTasks']> {
+async function invokeSimulated(
+  env: BenchEnvironment,
+  loadClient: LoadClient,
+  agents: SimulatedAgent[],
+  commandId: string,
+): Promise<IdleConnectionsResult['simulatedTasks']> {
   const delivery: number[] = [];
   const invokeIds: string[] = [];
   for (const agent of agents) {
@@ -229,9 +264,12 @@ async function invokeSimulated(env: BenchEnvironment, loadClient: LoadClient, ag
   }
   let succeeded = 0;
   for (const invokeId of invokeIds) {
-    const body = await env.call<{ Invocation?: { InvocationResults?: { InvocationResult?: Array<{ InvocationStatus: string }> } } }>('DescribeInvocationResults', {
-      InvokeId: invokeId,
-    });
+    const body = await env.call<{ Invocation?: { InvocationResults?: { InvocationResult?: Array<{ InvocationStatus: string }> } } }>(
+      'DescribeInvocationResults',
+      {
+        InvokeId: invokeId,
+      },
+    );
     const results = body.Invocation?.InvocationResults?.InvocationResult ?? [];
     if (results.length === 1 && results[0].InvocationStatus === 'Success') succeeded++;
   }
@@ -256,8 +294,12 @@ export const idleConnectionsScenario: BenchScenario = {
     );
     const i = r.idle;
     const p = r.peakAfter;
-    log(`peak RSS after registration ${p.registration.toFixed(0)} MB, connect ${p.connect.toFixed(0)} MB, idle ${p.idle.toFixed(0)} MB, dispatch ${p.dispatch.toFixed(0)} MB`);
-    log(`registered ${r.simulated} agents in ${r.registrationSeconds.toFixed(1)} s, connected in ${r.connectSeconds.toFixed(1)} s; load client ${i.loadClientCpuPercent.toFixed(0)}% CPU, ${r.loadClient.errors} failed calls ${JSON.stringify(r.loadClient.errorKinds)}`);
+    log(
+      `peak RSS after registration ${p.registration.toFixed(0)} MB, connect ${p.connect.toFixed(0)} MB, idle ${p.idle.toFixed(0)} MB, dispatch ${p.dispatch.toFixed(0)} MB`,
+    );
+    log(
+      `registered ${r.simulated} agents in ${r.registrationSeconds.toFixed(1)} s, connected in ${r.connectSeconds.toFixed(1)} s; load client ${i.loadClientCpuPercent.toFixed(0)}% CPU, ${r.loadClient.errors} failed calls ${JSON.stringify(r.loadClient.errorKinds)}`,
+    );
     const d = r.dispatch.afterResponse;
     return [
       {
@@ -266,7 +308,12 @@ export const idleConnectionsScenario: BenchScenario = {
         target: 'RSS ≤ 300 MB',
         met: i.rssMb <= 300,
       },
-      { scenario: '  peak RSS over the scenario (registration, idle, dispatch)', ours: `${r.peakRssMb.toFixed(0)} MB`, target: '≤ 300 MB', met: r.peakRssMb <= 300 },
+      {
+        scenario: '  peak RSS over the scenario (registration, idle, dispatch)',
+        ours: `${r.peakRssMb.toFixed(0)} MB`,
+        target: '≤ 300 MB',
+        met: r.peakRssMb <= 300,
+      },
       {
         scenario: `  CPU while idle (${i.heartbeatsPerSecond.toFixed(0)} heartbeats/s, ${i.pollsPerSecond.toFixed(0)} polls answered/s)`,
         ours: `service ${i.serverCpuPercent.toFixed(1)}% of a core, its PostgreSQL backends ${i.databaseCpuPercent.toFixed(1)}%; ${i.transactionsPerSecond.toFixed(0)} transactions/s`,

@@ -49,7 +49,11 @@ export async function measureInvokeThroughput(options: Options, log: (line: stri
     const server = env.children[env.children.length - 1];
     const postmaster = await postmasterPid(env.databaseUrl);
     const key = await env.call('CreateAccessKey', { Role: 'admin', Description: 'bench load' });
-    const { CommandId } = await env.call('CreateCommand', { Name: 'bench-true', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') });
+    const { CommandId } = await env.call('CreateCommand', {
+      Name: 'bench-true',
+      Type: 'RunShellScript',
+      CommandContent: Buffer.from('true').toString('base64'),
+    });
     const instanceIds = await registerInstances(env, options.instances);
     const base: Omit<LoadSpec, 'mode' | 'concurrency' | 'durationMs'> = {
       endpoint: env.endpoint,
@@ -73,8 +77,10 @@ export async function measureInvokeThroughput(options: Options, log: (line: stri
     log(`open loop ${halfRate}/s: ${describe(open)}`);
 
     const reference = await runPgbench(env.databaseUrl, postmaster, best.concurrency, options.pgbenchSeconds);
-    log(`pgbench c=${best.concurrency} -T ${options.pgbenchSeconds} -M prepared: ${reference.tps.toFixed(0)} tps, avg ${ms(reference.latencyMs)}; ` +
-      `CPU per tx: PostgreSQL ${ms(reference.pgCpuMsPerTx)}, pgbench ${ms(reference.clientCpuMsPerTx)}; machine ${reference.machineCpu.toFixed(2)}/2`);
+    log(
+      `pgbench c=${best.concurrency} -T ${options.pgbenchSeconds} -M prepared: ${reference.tps.toFixed(0)} tps, avg ${ms(reference.latencyMs)}; ` +
+        `CPU per tx: PostgreSQL ${ms(reference.pgCpuMsPerTx)}, pgbench ${ms(reference.clientCpuMsPerTx)}; machine ${reference.machineCpu.toFixed(2)}/2`,
+    );
 
     await stopGracefully(server); // lets --cpu-prof write its profile
     const ratio = best.rate / reference.tps;
@@ -93,7 +99,7 @@ export async function measureInvokeThroughput(options: Options, log: (line: stri
       {
         // Less sensitive to other load on the machine than the rates: on 2 busy cores, the rate is about 2 ÷ this.
         scenario: '  CPU per request at max rate, every process: server + PostgreSQL + load generator (reference: PostgreSQL + pgbench)',
-        ours: `${ms(1000 * best.serverCpu / best.rate)} + ${ms(1000 * best.pgCpu / best.rate)} + ${ms(1000 * best.loadCpu / best.rate)} = ${ms(ourCpuMs)}`,
+        ours: `${ms((1000 * best.serverCpu) / best.rate)} + ${ms((1000 * best.pgCpu) / best.rate)} + ${ms((1000 * best.loadCpu) / best.rate)} = ${ms(ourCpuMs)}`,
         reference: `${ms(reference.pgCpuMsPerTx)} + ${ms(reference.clientCpuMsPerTx)} = ${ms(referenceCpuMs)}`,
         ratio: referenceCpuMs / ourCpuMs,
       },
@@ -104,8 +110,10 @@ export async function measureInvokeThroughput(options: Options, log: (line: stri
 }
 
 function describe(p: Phase): string {
-  return `${p.rate.toFixed(0)} req/s, p50 ${ms(p.p50)}, p99 ${ms(p.p99)}, errors ${p.errors}; CPU per request: server ${perRequest(p, p.serverCpu)}, ` +
-    `PostgreSQL ${perRequest(p, p.pgCpu)}, load ${perRequest(p, p.loadCpu)}; machine ${p.machineCpu.toFixed(2)}/2`;
+  return (
+    `${p.rate.toFixed(0)} req/s, p50 ${ms(p.p50)}, p99 ${ms(p.p99)}, errors ${p.errors}; CPU per request: server ${perRequest(p, p.serverCpu)}, ` +
+    `PostgreSQL ${perRequest(p, p.pgCpu)}, load ${perRequest(p, p.loadCpu)}; machine ${p.machineCpu.toFixed(2)}/2`
+  );
 }
 
 const perRequest = (p: Phase, coresBusy: number): string => ms((1000 * coresBusy) / p.rate);
@@ -180,8 +188,26 @@ END;
 `,
   );
   const url = new URL(databaseUrl);
-  const args = ['-n', '-M', 'prepared', '-c', String(clients), '-j', '1', '-T', String(seconds), '-f', script,
-    '-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username), url.pathname.slice(1)];
+  const args = [
+    '-n',
+    '-M',
+    'prepared',
+    '-c',
+    String(clients),
+    '-j',
+    '1',
+    '-T',
+    String(seconds),
+    '-f',
+    script,
+    '-h',
+    url.hostname,
+    '-p',
+    url.port,
+    '-U',
+    decodeURIComponent(url.username),
+    url.pathname.slice(1),
+  ];
   const before = { machine: machineBusySeconds(), pg: clusterCpuSeconds(postmaster), children: reapedChildrenCpuSeconds() };
   const started = Date.now();
   const output = await new Promise<string>((resolve, reject) =>

@@ -32,12 +32,32 @@ function readQueries(seed: SeedSummary, walkPages: number): ReadQuery[] {
   const invocationsPerPage = 10;
   const middlePage = Math.max(2, Math.floor(seed.invocations / invocationsPerPage / 2));
   return [
-    { label: 'DescribeRegions: the floor of any signed call (auth, nonce commit; no invocation SQL)', action: 'DescribeRegions', params: () => ({}), judged: false },
+    {
+      label: 'DescribeRegions: the floor of any signed call (auth, nonce commit; no invocation SQL)',
+      action: 'DescribeRegions',
+      params: () => ({}),
+      judged: false,
+    },
     { label: 'DescribeInvocations, unfiltered', action: 'DescribeInvocations', params: () => ({}), judged: true },
     { label: 'DescribeInvocations, InvokeStatus=Finished (most)', action: 'DescribeInvocations', params: () => ({ InvokeStatus: 'Finished' }), judged: true },
-    { label: 'DescribeInvocations, InvocationStatus=Running (few)', action: 'DescribeInvocations', params: () => ({ InvocationStatus: 'Running' }), judged: true },
-    { label: 'DescribeInvocations, CommandId (top 5 commands)', action: 'DescribeInvocations', params: (n) => ({ CommandId: pick(seed.popularCommandIds, n) }), judged: true },
-    { label: 'DescribeInvocations, CommandId (rarely used)', action: 'DescribeInvocations', params: (n) => ({ CommandId: pick(seed.rareCommandIds, n) }), judged: true },
+    {
+      label: 'DescribeInvocations, InvocationStatus=Running (few)',
+      action: 'DescribeInvocations',
+      params: () => ({ InvocationStatus: 'Running' }),
+      judged: true,
+    },
+    {
+      label: 'DescribeInvocations, CommandId (top 5 commands)',
+      action: 'DescribeInvocations',
+      params: (n) => ({ CommandId: pick(seed.popularCommandIds, n) }),
+      judged: true,
+    },
+    {
+      label: 'DescribeInvocations, CommandId (rarely used)',
+      action: 'DescribeInvocations',
+      params: (n) => ({ CommandId: pick(seed.rareCommandIds, n) }),
+      judged: true,
+    },
     { label: 'DescribeInvocations, InstanceId', action: 'DescribeInvocations', params: (n) => ({ InstanceId: pick(seed.instanceIds, n) }), judged: true },
     {
       label: `DescribeInvocationResults, big timed invocation (${seed.bigTimed.records.toLocaleString('en')} runs), latest per instance`,
@@ -51,8 +71,18 @@ function readQueries(seed: SeedSummary, walkPages: number): ReadQuery[] {
       params: () => ({ InvokeId: seed.bigTimed.invokeId, IncludeHistory: 'true' }),
       judged: true,
     },
-    { label: 'DescribeInvocationResults, ordinary invocation', action: 'DescribeInvocationResults', params: (n) => ({ InvokeId: pick(seed.ordinaryInvokeIds, n) }), judged: true },
-    { label: 'DescribeInvocationResults, InstanceId', action: 'DescribeInvocationResults', params: (n) => ({ InstanceId: pick(seed.instanceIds, n) }), judged: true },
+    {
+      label: 'DescribeInvocationResults, ordinary invocation',
+      action: 'DescribeInvocationResults',
+      params: (n) => ({ InvokeId: pick(seed.ordinaryInvokeIds, n) }),
+      judged: true,
+    },
+    {
+      label: 'DescribeInvocationResults, InstanceId',
+      action: 'DescribeInvocationResults',
+      params: (n) => ({ InstanceId: pick(seed.instanceIds, n) }),
+      judged: true,
+    },
     {
       label: 'DescribeInvocationResults, CommandId (top 5 commands; not a target)',
       action: 'DescribeInvocationResults',
@@ -208,7 +238,8 @@ export async function measureReadSide(options: {
     await db.connect();
     try {
       for (const [i, result] of results.entries()) {
-        for (const statement of captured[i]) result.plans.push(await explainStatement(db, statement.text, statement.values, result.query.slow ? 1 : options.explainRuns));
+        for (const statement of captured[i])
+          result.plans.push(await explainStatement(db, statement.text, statement.values, result.query.slow ? 1 : options.explainRuns));
       }
     } finally {
       await db.end();
@@ -239,9 +270,7 @@ export const readSideScenario: BenchScenario = {
   name: 'read',
   async run({ quick, log }) {
     const r = await measureReadSide(
-      quick
-        ? { records: 100_000, samples: 40, walkPages: 10, explainRuns: 3, log }
-        : { records: 1_000_000, samples: 300, walkPages: 200, explainRuns: 5, log },
+      quick ? { records: 100_000, samples: 40, walkPages: 10, explainRuns: 3, log } : { records: 1_000_000, samples: 300, walkPages: 200, explainRuns: 5, log },
     );
     const rows: BenchRow[] = [
       {

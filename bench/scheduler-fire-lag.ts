@@ -85,10 +85,7 @@ export async function measureSchedulerFireLag(options: { schedules: number; dueT
       await sleep(Math.max(wait, 1000));
       const visibleLags = await visible;
       const rows = (
-        await db.query(
-          `SELECT EXTRACT(EPOCH FROM (created_at - scheduled_at)) * 1000 AS lag_ms FROM invocation_records WHERE scheduled_at = $1`,
-          [dueAt],
-        )
+        await db.query(`SELECT EXTRACT(EPOCH FROM (created_at - scheduled_at)) * 1000 AS lag_ms FROM invocation_records WHERE scheduled_at = $1`, [dueAt])
       ).rows as Array<{ lag_ms: string }>;
       const lags = rows.map((r) => Number(r.lag_ms));
       return {
@@ -142,7 +139,9 @@ export async function measureNaiveCronJobs(options: { schedules: number; dueToge
   const env = new BenchEnvironment();
   try {
     const url = await env.startDatabase();
-    const child = fork(join(__dirname, 'naive-cron-worker.js'), [url, String(options.schedules), String(options.dueTogether)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(join(__dirname, 'naive-cron-worker.js'), [url, String(options.schedules), String(options.dueTogether)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const result = await new Promise<{ lags: number[]; startupMs: number; rssMb: number; peakRssMb: number }>((resolve, reject) => {
       child.once('message', (message) => resolve(message as never));
       child.once('exit', (code) => reject(new Error(`naive worker exited with ${code}`)));

@@ -106,7 +106,13 @@ export class BenchEnvironment {
       const stateDir = mkdtempSync(join(tmpdir(), 'ca-bench-agent-'));
       writeFileSync(
         join(stateDir, 'credentials.json'),
-        JSON.stringify({ server: this.endpoint, regionId: REGION, instanceId: body.InstanceId, accessKeyId: body.AccessKeyId, accessKeySecret: body.AccessKeySecret }),
+        JSON.stringify({
+          server: this.endpoint,
+          regionId: REGION,
+          instanceId: body.InstanceId,
+          accessKeyId: body.AccessKeyId,
+          accessKeySecret: body.AccessKeySecret,
+        }),
         { mode: 0o600 },
       );
       agents.push(new BenchAgent(body.InstanceId, stateDir));
@@ -173,7 +179,6 @@ export class BenchAgent {
     return times;
   }
 }
-
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -9,4 +9,13 @@ import { AddStoppedInstanceIds1795840000000 } from './1795840000000-AddStoppedIn
 import { AddActivationInstanceIds1795850000000 } from './1795850000000-AddActivationInstanceIds';
 
 /** Every committed migration, in order. Listed explicitly so the runtime, the tests and the CLI load the same set. */
-export const MIGRATIONS: Array<new () => MigrationInterface> = [CreateSchema1795822174291, AddDispatchColumns1795822676680, AddDeliveryAck1795823821935, AddFireCount1795824731250, AddRetentionIndex1795833528354, ReadSideIndexes1795834095626, AddStoppedInstanceIds1795840000000, AddActivationInstanceIds1795850000000];
+export const MIGRATIONS: Array<new () => MigrationInterface> = [
+  CreateSchema1795822174291,
+  AddDispatchColumns1795822676680,
+  AddDeliveryAck1795823821935,
+  AddFireCount1795824731250,
+  AddRetentionIndex1795833528354,
+  ReadSideIndexes1795834095626,
+  AddStoppedInstanceIds1795840000000,
+  AddActivationInstanceIds1795850000000,
+];

@@ -132,17 +132,23 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
   const ports = await Promise.all(Array.from({ length: SERVERS }, () => freePort()));
   const servers = ports.map(
     (port, i) =>
-      new Managed(`server-${i}`, ['apps/server/src/main.js'], {
-        DATABASE_URL: postgres.url,
-        DATA_DIR: join(dir, 'data'),
-        PORT: String(port),
-        BOOTSTRAP_ACCESS_KEY_ID: KEY.accessKeyId,
-        BOOTSTRAP_ACCESS_KEY_SECRET: KEY.accessKeySecret,
-        MIN_INTERVAL_SECONDS: '1',
-        DELIVERY_TIMEOUT_SECONDS: String(DELIVERY_TIMEOUT_SECONDS),
-        RATE_LIMIT_PER_SECOND: '0',
-        LOG_LEVEL: 'warn',
-      }, /./, join(dir, `server-${i}.log`)),
+      new Managed(
+        `server-${i}`,
+        ['apps/server/src/main.js'],
+        {
+          DATABASE_URL: postgres.url,
+          DATA_DIR: join(dir, 'data'),
+          PORT: String(port),
+          BOOTSTRAP_ACCESS_KEY_ID: KEY.accessKeyId,
+          BOOTSTRAP_ACCESS_KEY_SECRET: KEY.accessKeySecret,
+          MIN_INTERVAL_SECONDS: '1',
+          DELIVERY_TIMEOUT_SECONDS: String(DELIVERY_TIMEOUT_SECONDS),
+          RATE_LIMIT_PER_SECOND: '0',
+          LOG_LEVEL: 'warn',
+        },
+        /./,
+        join(dir, `server-${i}.log`),
+      ),
   );
   // LOG_LEVEL=warn prints nothing at start: readiness is the port answering.
   const endpoints = ports.map((port) => `http://127.0.0.1:${port}`);
@@ -196,13 +202,26 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
     const response = await fetch(endpoints[0] + AGENT_REGISTER_PATH, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ regionId: REGION, activationId: activation.ActivationId, activationCode: activation.ActivationCode, hostname: `soak-${i}`, osType: 'linux', agentVersion: 'soak' }),
+      body: JSON.stringify({
+        regionId: REGION,
+        activationId: activation.ActivationId,
+        activationCode: activation.ActivationCode,
+        hostname: `soak-${i}`,
+        osType: 'linux',
+        agentVersion: 'soak',
+      }),
     });
     const body = (await response.json()) as Record<string, string>;
     const stateDir = mkdtempSync(join(dir, 'agent-'));
     writeFileSync(
       join(stateDir, 'credentials.json'),
-      JSON.stringify({ server: endpoints[i % SERVERS], regionId: REGION, instanceId: body.InstanceId, accessKeyId: body.AccessKeyId, accessKeySecret: body.AccessKeySecret }),
+      JSON.stringify({
+        server: endpoints[i % SERVERS],
+        regionId: REGION,
+        instanceId: body.InstanceId,
+        accessKeyId: body.AccessKeyId,
+        accessKeySecret: body.AccessKeySecret,
+      }),
       { mode: 0o600 },
     );
     const process = new Managed(`agent-${i}`, ['apps/agent/src/main.js', 'run', '--state-dir', stateDir], {}, /agent .* for /, join(dir, `agent-${i}.log`));
@@ -214,7 +233,12 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
     agents.push({ instanceId: body.InstanceId, stateDir, process });
   }
 
-  const quick = (await api('CreateCommand', { Name: 'soak-quick', Type: 'RunShellScript', CommandContent: Buffer.from('echo "$RANDOM"; sleep 0.$((RANDOM % 5))').toString('base64'), Timeout: '60' }))!;
+  const quick = (await api('CreateCommand', {
+    Name: 'soak-quick',
+    Type: 'RunShellScript',
+    CommandContent: Buffer.from('echo "$RANDOM"; sleep 0.$((RANDOM % 5))').toString('base64'),
+    Timeout: '60',
+  }))!;
   const tick = (await api('CreateCommand', { Name: 'soak-tick', Type: 'RunShellScript', CommandContent: Buffer.from('echo tick').toString('base64') }))!;
   const timed: string[] = [];
   const oneShots: Array<{ invokeId: string; targets: string[] }> = [];
@@ -295,7 +319,11 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
     const audit = await auditRecords(db, timed, outages);
     const executions = agents.flatMap((a) => {
       try {
-        return readFileSync(join(a.stateDir, 'executions.log'), 'utf8').trim().split('\n').filter(Boolean).map((line) => line.split(' ')[1]);
+        return readFileSync(join(a.stateDir, 'executions.log'), 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split(' ')[1]);
       } catch {
         return [];
       }
@@ -306,7 +334,9 @@ export async function soak(options: SoakOptions): Promise<SoakAudit> {
       if (seen.has(id)) doubleExecutions++;
       seen.add(id);
     }
-    const [{ deadlocks }] = (await db.query('SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()')).rows as Array<{ deadlocks: number }>;
+    const [{ deadlocks }] = (await db.query('SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()')).rows as Array<{
+      deadlocks: number;
+    }>;
     const ran = (await db.query(`SELECT record_id FROM invocation_records WHERE status IN ('Success', 'Failed')`)).rows as Array<{ record_id: string }>;
     return {
       minutes: options.minutes,
@@ -347,7 +377,10 @@ function serviceErrors(logFiles: string[]): Record<string, number> {
       } catch {
         continue; // a line cut short by a SIGKILL
       }
-      const key = message.split('\n')[0].replace(/ \(RequestId [^)]*\)/, '').slice(0, 120);
+      const key = message
+        .split('\n')[0]
+        .replace(/ \(RequestId [^)]*\)/, '')
+        .slice(0, 120);
       counts[key] = (counts[key] ?? 0) + 1;
     }
   }
@@ -362,7 +395,8 @@ function missedSpan(errorInfo: string): { first: number; last: number } | undefi
 
 /** One-shot invocations answered 200 whose records are not exactly one per target: a lost or doubled run. */
 async function auditOneShots(db: Client, oneShots: ReadonlyArray<{ invokeId: string; targets: string[] }>): Promise<number> {
-  const rows = (await db.query('SELECT invoke_id, instance_id FROM invocation_records WHERE invoke_id = ANY($1)', [oneShots.map((o) => o.invokeId)])).rows as Array<{ invoke_id: string; instance_id: string }>;
+  const rows = (await db.query('SELECT invoke_id, instance_id FROM invocation_records WHERE invoke_id = ANY($1)', [oneShots.map((o) => o.invokeId)]))
+    .rows as Array<{ invoke_id: string; instance_id: string }>;
   const recorded = new Map<string, string[]>();
   for (const row of rows) recorded.set(row.invoke_id, [...(recorded.get(row.invoke_id) ?? []), row.instance_id]);
   return oneShots.filter((o) => (recorded.get(o.invokeId) ?? []).sort().join() !== [...o.targets].sort().join()).length;
@@ -385,15 +419,23 @@ async function auditRecords(
   const duringOutage = (at: number): boolean => outages.some((o) => at >= o.from - 3000 && at <= o.to + 3000);
   const frequency = storedFrequency(TIMED_FREQUENCY, '+08:00');
   for (const invokeId of timed) {
-    const rows = (await db.query('SELECT instance_id, scheduled_at, status, error_info FROM invocation_records WHERE invoke_id = $1 ORDER BY scheduled_at', [invokeId])).rows as Array<{ instance_id: string; scheduled_at: Date; status: string; error_info: string }>;
-    const [invocation] = (await db.query('SELECT created_at, stopped_at, instance_ids FROM invocations WHERE invoke_id = $1', [invokeId])).rows as Array<{ created_at: Date; stopped_at: Date; instance_ids: string[] }>;
+    const rows = (
+      await db.query('SELECT instance_id, scheduled_at, status, error_info FROM invocation_records WHERE invoke_id = $1 ORDER BY scheduled_at', [invokeId])
+    ).rows as Array<{ instance_id: string; scheduled_at: Date; status: string; error_info: string }>;
+    const [invocation] = (await db.query('SELECT created_at, stopped_at, instance_ids FROM invocations WHERE invoke_id = $1', [invokeId])).rows as Array<{
+      created_at: Date;
+      stopped_at: Date;
+      instance_ids: string[];
+    }>;
     // Every fire time from creation to the stop (a fire within a second of the stop may go either way).
     const expected = nextFireTimes(frequency, invocation.created_at, invocation.created_at, 100_000)
       .map((t) => t.getTime())
       .filter((t) => t <= invocation.stopped_at.getTime() - 1000);
     // Each target instance, including one that has no record at all.
     for (const instanceId of invocation.instance_ids) {
-      const runs = rows.filter((r) => r.instance_id === instanceId).map((r) => ({ at: r.scheduled_at.getTime(), status: r.status, span: missedSpan(r.error_info) }));
+      const runs = rows
+        .filter((r) => r.instance_id === instanceId)
+        .map((r) => ({ at: r.scheduled_at.getTime(), status: r.status, span: missedSpan(r.error_info) }));
       const times = runs.map((r) => r.at);
       duplicateRuns += times.length - new Set(times).size;
       const missed = runs.filter((r) => r.status === 'Missed');
@@ -409,6 +451,17 @@ async function auditRecords(
     }
   }
   const stuck = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM invocation_records WHERE status IN ('Pending', 'Running')`)).rows[0].n;
-  const statuses = (await db.query('SELECT status, count(*)::int AS n FROM invocation_records GROUP BY status ORDER BY status')).rows as Array<{ status: string; n: number }>;
-  return { scheduledTimes, runsRecorded, duplicateRuns, missedFires, misfiresDuringOutage, stuckRecords: stuck, finalStatuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])) };
+  const statuses = (await db.query('SELECT status, count(*)::int AS n FROM invocation_records GROUP BY status ORDER BY status')).rows as Array<{
+    status: string;
+    n: number;
+  }>;
+  return {
+    scheduledTimes,
+    runsRecorded,
+    duplicateRuns,
+    missedFires,
+    misfiresDuringOutage,
+    stuckRecords: stuck,
+    finalStatuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
+  };
 }

@@ -24,7 +24,12 @@ describe('abuse', () => {
     const before = await tableCounts(app);
     const answers = await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        app.admin.callRaw('CreateCommand', { RegionId: 'cn-hangzhou', Name: `burst-${i}`, Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') }),
+        app.admin.callRaw('CreateCommand', {
+          RegionId: 'cn-hangzhou',
+          Name: `burst-${i}`,
+          Type: 'RunShellScript',
+          CommandContent: Buffer.from('true').toString('base64'),
+        }),
       ),
     );
     const throttled = answers.filter((a) => a.status === 429);
@@ -35,7 +40,11 @@ describe('abuse', () => {
     const after = await tableCounts(app);
     expect(after.commands - before.commands).toBe(created.length);
 
-    const otherClient = new RpcClient({ endpoint: app.endpoint, accessKeyId: other.body.AccessKeyId as string, accessKeySecret: other.body.AccessKeySecret as string });
+    const otherClient = new RpcClient({
+      endpoint: app.endpoint,
+      accessKeyId: other.body.AccessKeyId as string,
+      accessKeySecret: other.body.AccessKeySecret as string,
+    });
     await expect(otherClient.call('DescribeRegions')).resolves.toMatchObject({ status: 200 });
 
     await new Promise((r) => setTimeout(r, 1100)); // time refills the bucket
@@ -120,11 +129,22 @@ describe('slow requests', () => {
   }
 
   const createCommandForm = (): string =>
-    app.admin.signedForm('CreateCommand', { RegionId: 'cn-hangzhou', Name: 'slow-body', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') });
+    app.admin.signedForm('CreateCommand', {
+      RegionId: 'cn-hangzhou',
+      Name: 'slow-body',
+      Type: 'RunShellScript',
+      CommandContent: Buffer.from('true').toString('base64'),
+    });
 
   it.each([
-    ['a body', (form: string) => [`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n`, form]],
-    ['headers', (form: string) => ['POST / HTTP/1.1\r\n', `Host: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n${form}`]],
+    [
+      'a body',
+      (form: string) => [`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n`, form],
+    ],
+    [
+      'headers',
+      (form: string) => ['POST / HTTP/1.1\r\n', `Host: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${form.length}\r\n\r\n${form}`],
+    ],
   ])('%s sent a byte every 250 ms is answered 408 RequestTimeout and the connection closed; nothing is written', async (_what, parts) => {
     const before = await tableSnapshot(app);
     const [head, rest] = parts(createCommandForm());

@@ -75,11 +75,17 @@ describe('idle agents: heartbeats and timed-out polls', () => {
   it('refuses a heartbeat whose hostname or version carries control characters, and keeps what it had', async () => {
     const agent = await registeredAgentState(app);
     const client = agentClient(agent.credentials);
-    for (const [field, value] of [['Hostname', 'web-1\n[error] forged'], ['AgentVersion', '1.0\u001b[31m']]) {
+    for (const [field, value] of [
+      ['Hostname', 'web-1\n[error] forged'],
+      ['AgentVersion', '1.0\u001b[31m'],
+    ]) {
       const answer = await client.call(AgentActions.heartbeat, { [field]: value });
       expect({ status: answer.status, code: answer.body.Code }).toEqual({ status: 400, code: `InvalidParameter.${field}` });
     }
-    const [row] = await app.sql<{ agent_hostname: string; agent_version: string }>('SELECT agent_hostname, agent_version FROM instances WHERE instance_id = $1', [agent.instanceId]);
+    const [row] = await app.sql<{ agent_hostname: string; agent_version: string }>(
+      'SELECT agent_hostname, agent_version FROM instances WHERE instance_id = $1',
+      [agent.instanceId],
+    );
     expect(row).toEqual({ agent_hostname: 'test-host', agent_version: 'test' });
   });
 });

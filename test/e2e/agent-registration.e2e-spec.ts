@@ -28,11 +28,16 @@ describe('agent registration', () => {
   const stateDir = (): string => mkdtempSync(join(tmpdir(), 'ca-agent-'));
   const registerArgs = (activation: { activationId: string; activationCode: string }, dir: string, extra: string[] = []): string[] => [
     'register',
-    '--server', app.endpoint,
-    '--region', REGION,
-    '--activation-id', activation.activationId,
-    '--activation-code', activation.activationCode,
-    '--state-dir', dir,
+    '--server',
+    app.endpoint,
+    '--region',
+    REGION,
+    '--activation-id',
+    activation.activationId,
+    '--activation-code',
+    activation.activationCode,
+    '--state-dir',
+    dir,
     ...extra,
   ];
 
@@ -56,13 +61,15 @@ describe('agent registration', () => {
     expect(activations.ActivationList[0]).toMatchObject({ RegisteredCount: 1, InstanceCount: 10 });
 
     // The new instance can be invoked at once.
-    const commandId = (await call(app, 'CreateCommand', { Name: 'n', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') })).CommandId;
+    const commandId = (await call(app, 'CreateCommand', { Name: 'n', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') }))
+      .CommandId;
     await expect(call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([InstanceId]) })).resolves.toHaveProperty('InvokeId');
   });
 
   it('binds an existing inventory instance with --instance-id, after which InvokeCommand accepts it', async () => {
     const instanceId = await newInstance(app, { withClient: false });
-    const commandId = (await call(app, 'CreateCommand', { Name: 'n', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') })).CommandId;
+    const commandId = (await call(app, 'CreateCommand', { Name: 'n', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') }))
+      .CommandId;
     const refused = await app.admin.call('InvokeCommand', { RegionId: REGION, CommandId: commandId, InstanceIds: JSON.stringify([instanceId]) });
     expect(refused.body.Code).toBe('InvalidInstance.NoClient');
 
@@ -77,14 +84,16 @@ describe('agent registration', () => {
     try {
       const activation = await newActivation(app);
       // The running victim's heartbeats touch its instance row meanwhile: that row is compared on its binding instead.
-      const binding = (): Promise<unknown[]> =>
-        app.sql('SELECT instance_id, agent_registered_at, activation_id FROM instances ORDER BY instance_id');
+      const binding = (): Promise<unknown[]> => app.sql('SELECT instance_id, agent_registered_at, activation_id FROM instances ORDER BY instance_id');
       const { instances: _instances, ...before } = await tableSnapshot(app);
       const boundBefore = await binding();
       const attack = await runNode(AGENT, registerArgs(activation, stateDir(), ['--instance-id', victim.instanceId]));
       expect(attack.code).not.toBe(0);
       expect(attack.stderr + attack.stdout).toContain('InvalidInstance.AgentRegistered');
-      await expect(registerAgent(app, activation, victim.instanceId)).resolves.toMatchObject({ status: 409, body: { Code: 'InvalidInstance.AgentRegistered' } });
+      await expect(registerAgent(app, activation, victim.instanceId)).resolves.toMatchObject({
+        status: 409,
+        body: { Code: 'InvalidInstance.AgentRegistered' },
+      });
       const { instances: _after, ...after } = await tableSnapshot(app);
       expect(after).toEqual(before);
       await expect(binding()).resolves.toEqual(boundBefore);
@@ -92,13 +101,20 @@ describe('agent registration', () => {
       expect(slot.RegisteredCount).toBe(0);
 
       // The victim's credential still authenticates, and the victim (not the attacker) runs the next command.
-      const agentClient = new RpcClient({ endpoint: app.endpoint, accessKeyId: victim.credentials.accessKeyId, accessKeySecret: victim.credentials.accessKeySecret });
+      const agentClient = new RpcClient({
+        endpoint: app.endpoint,
+        accessKeyId: victim.credentials.accessKeyId,
+        accessKeySecret: victim.credentials.accessKeySecret,
+      });
       await expect(agentClient.call('DescribeRegions', {})).resolves.toMatchObject({ status: 403, body: { Code: 'Forbidden.RAM' } });
-      const { InvokeId } = await call(app, 'InvokeCommand', { CommandId: await newCommand(app, {}, 'echo victim'), InstanceIds: JSON.stringify([victim.instanceId]) });
+      const { InvokeId } = await call(app, 'InvokeCommand', {
+        CommandId: await newCommand(app, {}, 'echo victim'),
+        InstanceIds: JSON.stringify([victim.instanceId]),
+      });
       const results = await eventually(
         async () => {
-          const rows: Array<{ InvocationStatus: string; InstanceId: string }> = (await call(app, 'DescribeInvocationResults', { InvokeId })).Invocation.InvocationResults
-            .InvocationResult;
+          const rows: Array<{ InvocationStatus: string; InstanceId: string }> = (await call(app, 'DescribeInvocationResults', { InvokeId })).Invocation
+            .InvocationResults.InvocationResult;
           expect(rows.map((r) => r.InvocationStatus)).toEqual(['Success']);
           return rows;
         },
@@ -153,7 +169,10 @@ describe('agent registration', () => {
       const created = await call(app, 'CreateAccessKey', { Role: 'readonly' });
       const reader = new RpcClient({ endpoint: app.endpoint, accessKeyId: created.AccessKeyId, accessKeySecret: created.AccessKeySecret });
       const before = await tableSnapshot(app);
-      await expect(reader.call('DeregisterManagedInstance', { RegionId: REGION, InstanceId: instanceId })).resolves.toMatchObject({ status: 403, body: { Code: 'Forbidden.RAM' } });
+      await expect(reader.call('DeregisterManagedInstance', { RegionId: REGION, InstanceId: instanceId })).resolves.toMatchObject({
+        status: 403,
+        body: { Code: 'Forbidden.RAM' },
+      });
       await expect(tableSnapshot(app)).resolves.toEqual(before);
     });
   });
@@ -181,10 +200,23 @@ describe('agent registration', () => {
   describe('CreateActivation InstanceIds refusals (nothing written)', () => {
     const xml = new XMLParser({ parseTagValue: false });
     it.each([
-      ['more than 100 instances', () => ({ InstanceIds: JSON.stringify(Array.from({ length: 101 }, (_, i) => `i-${String(i).padStart(20, '0')}`)) }), 400, 'InstanceIds.ExceedLimit'],
+      [
+        'more than 100 instances',
+        () => ({ InstanceIds: JSON.stringify(Array.from({ length: 101 }, (_, i) => `i-${String(i).padStart(20, '0')}`)) }),
+        400,
+        'InstanceIds.ExceedLimit',
+      ],
       ['a malformed instance id', () => ({ 'InstanceId.1': '-bad' }), 400, 'InvalidInstanceId.Malformed'],
       ['an empty list', () => ({ InstanceIds: '[]' }), 400, 'InvalidParameter.InstanceIds'],
-      ['a duplicate', async () => { const id = await newInstance(app); return { 'InstanceId.1': id, 'InstanceId.2': id }; }, 400, 'InstanceIds.Duplicated'],
+      [
+        'a duplicate',
+        async () => {
+          const id = await newInstance(app);
+          return { 'InstanceId.1': id, 'InstanceId.2': id };
+        },
+        400,
+        'InstanceIds.Duplicated',
+      ],
       ['an unknown instance', () => ({ 'InstanceId.1': 'i-00000000000000000000' }), 404, 'InvalidInstance.NotFound'],
       ['an instance of another region', async () => ({ 'InstanceId.1': await newInstance(app), RegionId: 'cn-shanghai' }), 404, 'InvalidInstance.NotFound'],
     ])('refuses %s, in JSON and XML', async (_title, params, status, code) => {
@@ -199,7 +231,12 @@ describe('agent registration', () => {
   });
 
   it.each([
-    ['a wrong activation code', (a: { activationId: string; activationCode: string }) => ({ ...a, activationCode: 'a-wrong' }), 403, 'InvalidActivationCode.Mismatch'],
+    [
+      'a wrong activation code',
+      (a: { activationId: string; activationCode: string }) => ({ ...a, activationCode: 'a-wrong' }),
+      403,
+      'InvalidActivationCode.Mismatch',
+    ],
     ['an unknown activation', () => ({ activationId: 'NOPE', activationCode: 'x' }), 404, 'InvalidActivationId.NotFound'],
   ])('refuses %s and writes nothing', async (_title, mutate, status, code) => {
     const activation = mutate(await newActivation(app));
@@ -281,7 +318,10 @@ describe('agent registration throttling', () => {
     await app.close();
   });
 
-  const registerFrom = async (address: string, activation: { activationId: string; activationCode: string }): Promise<{ status: number; code?: string; retryAfter?: string }> => {
+  const registerFrom = async (
+    address: string,
+    activation: { activationId: string; activationCode: string },
+  ): Promise<{ status: number; code?: string; retryAfter?: string }> => {
     const response = await sendFrom(address, app.endpoint + AGENT_REGISTER_PATH, {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ regionId: REGION, ...activation, hostname: 'h', osType: 'linux', agentVersion: 'test' }),
@@ -293,7 +333,8 @@ describe('agent registration throttling', () => {
     const activation = await newActivation(app);
     const wrong = { ...activation, activationCode: 'a-wrong' };
     const attacker = '127.0.0.2';
-    for (let i = 0; i < FAILURES_PER_ADDRESS; i++) await expect(registerFrom(attacker, wrong)).resolves.toMatchObject({ status: 403, code: 'InvalidActivationCode.Mismatch' });
+    for (let i = 0; i < FAILURES_PER_ADDRESS; i++)
+      await expect(registerFrom(attacker, wrong)).resolves.toMatchObject({ status: 403, code: 'InvalidActivationCode.Mismatch' });
     await expect(registerFrom(attacker, wrong)).resolves.toMatchObject({ status: 429, code: 'Throttling', retryAfter: expect.stringMatching(/^[1-9]\d*$/) });
 
     // A registration that reached the database would wait on this lock; the throttled one answers at once, even with the right code.

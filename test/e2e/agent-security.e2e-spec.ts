@@ -82,7 +82,8 @@ describe('agent: local users cannot change or see what a run executes', () => {
   async function run(script: string, extra: Record<string, string> = {}): Promise<Result> {
     const commandId = await newCommand(app, {}, script);
     const invokeId = (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]), ...extra })).InvokeId as string;
-    const read = async (): Promise<Result[]> => (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId })).Invocation.InvocationResults.InvocationResult;
+    const read = async (): Promise<Result[]> =>
+      (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId })).Invocation.InvocationResults.InvocationResult;
     const [result] = await eventually(
       async () => {
         const rows = await read();
@@ -127,25 +128,38 @@ describe('agent: local users cannot change or see what a run executes', () => {
       rmSync(scriptsDir, { recursive: true, force: true });
       setUp();
       const result = await run('echo legit; id');
-      expect({ status: result.InvocationStatus, code: result.ErrorCode, output: result.text }).toEqual({ status: 'Error', code: 'ScriptDirectoryUnsafe', output: '' });
+      expect({ status: result.InvocationStatus, code: result.ErrorCode, output: result.text }).toEqual({
+        status: 'Error',
+        code: 'ScriptDirectoryUnsafe',
+        output: '',
+      });
       expect(result.ErrorInfo).toMatch(problem);
     };
     const escape = (path: string): string => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-    await refused(() => {
-      mkdirSync(scriptsDir, { mode: 0o777 });
-      chownSync(scriptsDir, NOBODY, NOBODY);
-      startSwapper([scriptsDir]);
-    }, new RegExp(`scripts directory ${escape(scriptsDir)} is owned by uid ${NOBODY}, not by the agent \\(uid 0\\)`));
-    await refused(() => {
-      mkdirSync(scriptsDir);
-      chmodSync(scriptsDir, 0o775);
-    }, new RegExp(`scripts directory ${escape(scriptsDir)} is writable by its group or by others \\(mode 0775\\)`));
-    await refused(() => {
-      const elsewhere = mkdtempSync(join(sandbox, 'elsewhere-'));
-      chmodSync(elsewhere, 0o711);
-      symlinkSync(elsewhere, scriptsDir);
-    }, new RegExp(`scripts directory ${escape(scriptsDir)} is a symbolic link`));
+    await refused(
+      () => {
+        mkdirSync(scriptsDir, { mode: 0o777 });
+        chownSync(scriptsDir, NOBODY, NOBODY);
+        startSwapper([scriptsDir]);
+      },
+      new RegExp(`scripts directory ${escape(scriptsDir)} is owned by uid ${NOBODY}, not by the agent \\(uid 0\\)`),
+    );
+    await refused(
+      () => {
+        mkdirSync(scriptsDir);
+        chmodSync(scriptsDir, 0o775);
+      },
+      new RegExp(`scripts directory ${escape(scriptsDir)} is writable by its group or by others \\(mode 0775\\)`),
+    );
+    await refused(
+      () => {
+        const elsewhere = mkdtempSync(join(sandbox, 'elsewhere-'));
+        chmodSync(elsewhere, 0o711);
+        symlinkSync(elsewhere, scriptsDir);
+      },
+      new RegExp(`scripts directory ${escape(scriptsDir)} is a symbolic link`),
+    );
     await refused(() => chmodSync(agent.stateDir, 0o773), new RegExp(`state directory ${escape(agent.stateDir)} is writable by its group or by others`));
 
     chmodSync(agent.stateDir, 0o700);

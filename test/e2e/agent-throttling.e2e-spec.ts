@@ -34,13 +34,10 @@ describe('agent: throttled requests are retried, never dropped', () => {
             return;
           }
         }
-        const forwarded = request(
-          { host: '127.0.0.1', port: app.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
-          (answer) => {
-            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(outgoing);
-          },
-        );
+        const forwarded = request({ host: '127.0.0.1', port: app.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        });
         forwarded.on('error', () => outgoing.destroy());
         forwarded.end(body);
       });
@@ -63,7 +60,9 @@ describe('agent: throttled requests are retried, never dropped', () => {
     const { InvokeId: invokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]) });
     const [result] = await eventually(
       async () => {
-        const rows = (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId })).Invocation.InvocationResults.InvocationResult as Array<Record<string, any>>;
+        const rows = (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId })).Invocation.InvocationResults.InvocationResult as Array<
+          Record<string, any>
+        >;
         expect(rows.map((r) => r.InvocationStatus)).toEqual([expect.not.stringMatching(/^(Pending|Running)$/)]);
         return rows;
       },

@@ -198,10 +198,7 @@ describe('authentication', () => {
         'content-type': 'application/x-www-form-urlencoded',
       };
       const signedHeaders = options.signedHeaders ?? Object.keys(headers).sort();
-      const signature = signV3(
-        { method: 'POST', path: '/', query, headers, signedHeaders, payloadHash: headers['x-acs-content-sha256'] },
-        ADMIN_KEY_SECRET,
-      );
+      const signature = signV3({ method: 'POST', path: '/', query, headers, signedHeaders, payloadHash: headers['x-acs-content-sha256'] }, ADMIN_KEY_SECRET);
       headers.authorization = `ACS3-HMAC-SHA256 Credential=${ADMIN_KEY_ID},SignedHeaders=${signedHeaders.join(';')},Signature=${signature}`;
       return { headers, query, body };
     }
@@ -247,12 +244,16 @@ describe('authentication', () => {
     });
 
     it('refuses an unsigned x-acs-version header: IncompleteSignature', async () => {
-      const request = v3Request({}, '', { signedHeaders: ['content-type', 'host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce'] });
+      const request = v3Request({}, '', {
+        signedHeaders: ['content-type', 'host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce'],
+      });
       await expect(send(request)).resolves.toMatchObject({ status: 400, body: { Code: 'IncompleteSignature' } });
     });
 
     it('refuses an unsigned content-type on a request with a body: IncompleteSignature', async () => {
-      const request = v3Request({}, 'AcceptLanguage=en-US', { signedHeaders: ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version'] });
+      const request = v3Request({}, 'AcceptLanguage=en-US', {
+        signedHeaders: ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version'],
+      });
       await expect(send(request)).resolves.toMatchObject({ status: 400, body: { Code: 'IncompleteSignature' } });
     });
 
@@ -382,7 +383,13 @@ describe('failed authentication throttling', () => {
       const response = i % 2 === 0 ? await rpcFrom(attacker, readonly.id, 'wrong-secret') : await rpcFrom(attacker, `LTAIunknown${i}`, 'x');
       failures.push(codeOf(response));
     }
-    expect(failures).toEqual(['SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'SignatureDoesNotMatch']);
+    expect(failures).toEqual([
+      'SignatureDoesNotMatch',
+      'InvalidAccessKeyId.NotFound',
+      'SignatureDoesNotMatch',
+      'InvalidAccessKeyId.NotFound',
+      'SignatureDoesNotMatch',
+    ]);
 
     const before = await tableSnapshot(app);
     for (const format of ['JSON', 'XML']) {

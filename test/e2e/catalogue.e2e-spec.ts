@@ -29,9 +29,7 @@ describe('catalogue: commands, instances, activations, regions', () => {
     code: string | RegExp,
     status: number,
   ): Promise<Record<string, any>> {
-    const merged = Object.fromEntries(
-      Object.entries({ RegionId: REGION, ...params }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    );
+    const merged = Object.fromEntries(Object.entries({ RegionId: REGION, ...params }).filter((entry): entry is [string, string] => entry[1] !== undefined));
     const before = await tableSnapshot(app);
     const response = await app.admin.call(action, merged);
     expect({ status: response.status, code: response.body.Code }).toEqual({
@@ -256,7 +254,11 @@ describe('catalogue: commands, instances, activations, regions', () => {
 
     it('PageNumber/PageSize: 5 + 5 + 2, no duplicate, none missing, then an empty page', async () => {
       const seen: string[] = [];
-      for (const [pageNumber, size] of [[1, 5], [2, 5], [3, 2]] as const) {
+      for (const [pageNumber, size] of [
+        [1, 5],
+        [2, 5],
+        [3, 2],
+      ] as const) {
         const body = await page({ PageNumber: String(pageNumber), PageSize: '5' });
         expect(body).toMatchObject({ TotalCount: 12, PageNumber: pageNumber, PageSize: 5 });
         expect(idsOf(body)).toHaveLength(size);

@@ -19,10 +19,18 @@ describe('the CLI', () => {
 
   it('creates a command and invokes it with both list forms, printing the JSON answers', async () => {
     const instanceId = await newInstance(app);
-    const created = await runNode(CLI, ['CreateCommand', '--RegionId', 'cn-hangzhou', '--Name', 'hi', '--Type=RunShellScript', '--CommandContent', Buffer.from('echo hi').toString('base64')], { env });
+    const created = await runNode(
+      CLI,
+      ['CreateCommand', '--RegionId', 'cn-hangzhou', '--Name', 'hi', '--Type=RunShellScript', '--CommandContent', Buffer.from('echo hi').toString('base64')],
+      { env },
+    );
     expect(created.code).toBe(0);
     const { CommandId } = JSON.parse(created.stdout);
-    const viaJson = await runNode(CLI, ['InvokeCommand', '--RegionId', 'cn-hangzhou', '--CommandId', CommandId, '--InstanceIds', JSON.stringify([instanceId])], { env });
+    const viaJson = await runNode(
+      CLI,
+      ['InvokeCommand', '--RegionId', 'cn-hangzhou', '--CommandId', CommandId, '--InstanceIds', JSON.stringify([instanceId])],
+      { env },
+    );
     const viaRepeated = await runNode(CLI, ['InvokeCommand', '--RegionId', 'cn-hangzhou', '--CommandId', CommandId, '--InstanceId.1', instanceId], { env });
     for (const result of [viaJson, viaRepeated]) {
       expect(result.code).toBe(0);
@@ -44,7 +52,9 @@ describe('the CLI', () => {
   });
 
   it('explains a missing key', async () => {
-    const result = await runNode(CLI, ['DescribeRegions'], { env: { DATA_DIR: '/nonexistent', ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '' } });
+    const result = await runNode(CLI, ['DescribeRegions'], {
+      env: { DATA_DIR: '/nonexistent', ALIBABA_CLOUD_ACCESS_KEY_ID: '', ALIBABA_CLOUD_ACCESS_KEY_SECRET: '' },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID');
   });

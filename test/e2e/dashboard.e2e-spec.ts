@@ -126,10 +126,21 @@ describe('Dashboard in a real browser', () => {
     await output.filter({ hasText: 'hello-dashboard' }).waitFor();
     expect(await output.textContent()).toBe('hello-dashboard\n');
     const row = page.getByRole('table', { name: 'Instances of this invocation' }).getByRole('row', { name: new RegExp(agent.instanceId) });
-    expect(await row.getByRole('cell').allTextContents()).toEqual([agent.instanceId, 'Success', '0', '—', expect.any(String), expect.any(String), expect.any(String)]);
+    expect(await row.getByRole('cell').allTextContents()).toEqual([
+      agent.instanceId,
+      'Success',
+      '0',
+      '—',
+      expect.any(String),
+      expect.any(String),
+      expect.any(String),
+    ]);
     expect(await page.getByRole('progressbar', { name: 'Records finished' }).getAttribute('value')).toBe('1');
     await page.getByRole('button', { name: `Copy output of ${agent.instanceId}` }).click();
-    await page.getByRole('button', { name: `Copy output of ${agent.instanceId}` }).filter({ hasText: 'Copied' }).waitFor();
+    await page
+      .getByRole('button', { name: `Copy output of ${agent.instanceId}` })
+      .filter({ hasText: 'Copied' })
+      .waitFor();
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe('hello-dashboard\n');
     await screenshot(page, '05-invocation-detail');
     const invokeId = invokeIdFromUrl(page);

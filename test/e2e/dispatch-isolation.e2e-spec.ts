@@ -45,7 +45,11 @@ describe('dispatch: isolation and outages', () => {
     const invokeId = await invoke('echo secret', [victim.instanceId]);
     const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
     await app.sql(`UPDATE invocation_records SET status = 'Running' WHERE record_id = $1`, [recordId]); // as if its agent had it
-    const client = new RpcClient({ endpoint: app.endpoint, accessKeyId: intruder.credentials.accessKeyId, accessKeySecret: intruder.credentials.accessKeySecret });
+    const client = new RpcClient({
+      endpoint: app.endpoint,
+      accessKeyId: intruder.credentials.accessKeyId,
+      accessKeySecret: intruder.credentials.accessKeySecret,
+    });
 
     const polled = await client.call(AgentActions.poll, { WaitSeconds: '0' });
     expect(polled).toMatchObject({ status: 200, body: { Tasks: [], StopRecordIds: [] } });
@@ -66,19 +70,42 @@ describe('dispatch: isolation and outages', () => {
 
   it('runs of one invocation finishing at the same moment, each with its last output, are all recorded at the first report; a forged report among them is refused', async () => {
     const states = await Promise.all(Array.from({ length: 12 }, () => registeredAgentState(app)));
-    const invokeId = await invoke('echo from-each', states.map((s) => s.instanceId));
-    const clients = states.map((s) => new RpcClient({ endpoint: app.endpoint, accessKeyId: s.credentials.accessKeyId, accessKeySecret: s.credentials.accessKeySecret }));
+    const invokeId = await invoke(
+      'echo from-each',
+      states.map((s) => s.instanceId),
+    );
+    const clients = states.map(
+      (s) => new RpcClient({ endpoint: app.endpoint, accessKeyId: s.credentials.accessKeyId, accessKeySecret: s.credentials.accessKeySecret }),
+    );
     const recordIds = await Promise.all(
       clients.map(async (client) => ((await client.call(AgentActions.poll, { WaitSeconds: '0' })).body.Tasks as Array<{ RecordId: string }>)[0].RecordId),
     );
 
     const intruderState = await registeredAgentState(app);
-    const intruder = new RpcClient({ endpoint: app.endpoint, accessKeyId: intruderState.credentials.accessKeyId, accessKeySecret: intruderState.credentials.accessKeySecret });
+    const intruder = new RpcClient({
+      endpoint: app.endpoint,
+      accessKeyId: intruderState.credentials.accessKeyId,
+      accessKeySecret: intruderState.credentials.accessKeySecret,
+    });
 
     const [forged, ...reports] = await Promise.all([
-      intruder.call(AgentActions.finish, { RecordId: recordIds[0], Status: 'Failed', ExitCode: '1', OutputBytes: '6', Offset: '0', Output: Buffer.from('forged').toString('base64') }),
+      intruder.call(AgentActions.finish, {
+        RecordId: recordIds[0],
+        Status: 'Failed',
+        ExitCode: '1',
+        OutputBytes: '6',
+        Offset: '0',
+        Output: Buffer.from('forged').toString('base64'),
+      }),
       ...clients.map((client, i) =>
-        client.call(AgentActions.finish, { RecordId: recordIds[i], Status: 'Success', ExitCode: '0', OutputBytes: '10', Offset: '0', Output: Buffer.from('from-each\n').toString('base64') }),
+        client.call(AgentActions.finish, {
+          RecordId: recordIds[i],
+          Status: 'Success',
+          ExitCode: '0',
+          OutputBytes: '10',
+          Offset: '0',
+          Output: Buffer.from('from-each\n').toString('base64'),
+        }),
       ),
     ]);
 
@@ -96,12 +123,18 @@ describe('dispatch: isolation and outages', () => {
     ['Offset', '4294967296', { Offset: '4294967296' }],
   ])('a report with %s %s is refused (400 naming it) and writes nothing; a good report sent with it is recorded', async (field, _value, bad) => {
     const states = await Promise.all([registeredAgentState(app), registeredAgentState(app)]);
-    const invokeId = await invoke('echo report', states.map((s) => s.instanceId));
-    const clients = states.map((s) => new RpcClient({ endpoint: app.endpoint, accessKeyId: s.credentials.accessKeyId, accessKeySecret: s.credentials.accessKeySecret }));
+    const invokeId = await invoke(
+      'echo report',
+      states.map((s) => s.instanceId),
+    );
+    const clients = states.map(
+      (s) => new RpcClient({ endpoint: app.endpoint, accessKeyId: s.credentials.accessKeyId, accessKeySecret: s.credentials.accessKeySecret }),
+    );
     const [badRecord, goodRecord] = await Promise.all(
       clients.map(async (client) => ((await client.call(AgentActions.poll, { WaitSeconds: '0' })).body.Tasks as Array<{ RecordId: string }>)[0].RecordId),
     );
-    const row = async (recordId: string) => (await app.sql<{ row: string }>('SELECT to_jsonb(r)::text AS row FROM invocation_records r WHERE record_id = $1', [recordId]))[0].row;
+    const row = async (recordId: string) =>
+      (await app.sql<{ row: string }>('SELECT to_jsonb(r)::text AS row FROM invocation_records r WHERE record_id = $1', [recordId]))[0].row;
     const badBefore = await row(badRecord);
     const report = { Status: 'Success', ExitCode: '0', OutputBytes: '7', Offset: '0', Output: Buffer.from('report\n').toString('base64') };
 
@@ -114,7 +147,12 @@ describe('dispatch: isolation and outages', () => {
     expect(good.status).toBe(200);
     await expect(row(badRecord)).resolves.toBe(badBefore);
     const rows = await results(invokeId);
-    expect(rows.map((r) => [r.InstanceId, r.InvocationStatus]).sort()).toEqual([[states[0].instanceId, 'Running'], [states[1].instanceId, 'Success']].sort());
+    expect(rows.map((r) => [r.InstanceId, r.InvocationStatus]).sort()).toEqual(
+      [
+        [states[0].instanceId, 'Running'],
+        [states[1].instanceId, 'Success'],
+      ].sort(),
+    );
   });
 
   it('an operator key cannot call agent actions', async () => {
@@ -147,7 +185,14 @@ describe('dispatch: isolation and outages', () => {
     const first = await recorded();
     await eventually(() => expect(journalState(agent.stateDir, recordId)).toBe('done'), { description: 'the agent marked the run reported' });
     const own = new RpcClient({ endpoint: app.endpoint, accessKeyId: agent.credentials.accessKeyId, accessKeySecret: agent.credentials.accessKeySecret });
-    const replay = await own.call(AgentActions.finish, { RecordId: recordId, Status: 'Failed', ExitCode: '9', OutputBytes: '5', Offset: '0', Output: Buffer.from('late\n').toString('base64') });
+    const replay = await own.call(AgentActions.finish, {
+      RecordId: recordId,
+      Status: 'Failed',
+      ExitCode: '9',
+      OutputBytes: '5',
+      Offset: '0',
+      Output: Buffer.from('late\n').toString('base64'),
+    });
     expect(replay.status).toBe(200);
     // Nothing may change: wait longer than the agent's longest retry delay (5 s).
     await new Promise((r) => setTimeout(r, 6000));

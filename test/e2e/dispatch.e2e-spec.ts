@@ -25,7 +25,12 @@ describe('dispatch and execution', () => {
     await app.close();
   });
 
-  async function invoke(script: string, instanceIds: string[], extra: Record<string, string> = {}, commandOverrides: Record<string, string> = {}): Promise<string> {
+  async function invoke(
+    script: string,
+    instanceIds: string[],
+    extra: Record<string, string> = {},
+    commandOverrides: Record<string, string> = {},
+  ): Promise<string> {
     const commandId = await newCommand(app, commandOverrides, script);
     return (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify(instanceIds), ...extra })).InvokeId as string;
   }
@@ -71,7 +76,9 @@ describe('dispatch and execution', () => {
     expect(decode(result.Output)).toBe('hello from root\nto-stderr\n');
     expect(Date.parse(result.StartTime)).toBeLessThanOrEqual(Date.parse(result.FinishedTime));
     await expect(invocationStatus(invokeId)).resolves.toBe('Success');
-    expect(agent.executions()).toContain((await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]))[0].record_id);
+    expect(agent.executions()).toContain(
+      (await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]))[0].record_id,
+    );
   });
 
   it('records a non-zero exit as Failed with ExitCodeNonzero', async () => {
@@ -124,7 +131,13 @@ describe('dispatch and execution', () => {
     const hasPwsh = ['/usr/bin/pwsh', '/usr/local/bin/pwsh', '/opt/microsoft/powershell/7/pwsh'].some((path) => existsSync(path));
     const expected = hasPwsh
       ? { InvocationStatus: 'Success', ExitCode: 0, ErrorCode: '', output: 'from-pwsh\n', overall: 'Success' }
-      : { InvocationStatus: 'Error', ErrorCode: 'InterpreterNotFound', ErrorInfo: expect.stringContaining('RunPowerShellScript'), output: '', overall: 'Failed' };
+      : {
+          InvocationStatus: 'Error',
+          ErrorCode: 'InterpreterNotFound',
+          ErrorInfo: expect.stringContaining('RunPowerShellScript'),
+          output: '',
+          overall: 'Failed',
+        };
     const { output, overall, ...fields } = expected;
     expect(result).toMatchObject(fields);
     expect(decode(result.Output)).toBe(output);
@@ -226,7 +239,13 @@ describe('dispatch and execution', () => {
     expect(decode(result.Output)).toBe('run-command\n');
     const commands = await call(app, 'DescribeCommands', { CommandId: body.CommandId });
     expect(commands.TotalCount).toBe(0);
-    const kept = await call(app, 'RunCommand', { Type: 'RunShellScript', CommandContent: 'true', 'InstanceId.1': agent.instanceId, KeepCommand: 'true', Name: 'kept' });
+    const kept = await call(app, 'RunCommand', {
+      Type: 'RunShellScript',
+      CommandContent: 'true',
+      'InstanceId.1': agent.instanceId,
+      KeepCommand: 'true',
+      Name: 'kept',
+    });
     expect((await call(app, 'DescribeCommands', { CommandId: kept.CommandId })).TotalCount).toBe(1);
   });
 

@@ -48,20 +48,54 @@ const ACTIONS: Record<string, string[]> = {
   ModifyCommand: ['RegionId', 'CommandId', 'CommandContent', 'ContentEncoding', 'Name', 'Description', 'WorkingDir', 'Timeout'],
   DeleteCommand: ['RegionId', 'CommandId'],
   InvokeCommand: [
-    'RegionId', ...LIST, 'CommandId', 'Timed', 'RepeatMode', 'Frequency', 'Timeout', 'WorkingDir', 'Username', 'Parameters',
-    'ClientToken', 'MisfirePolicy',
+    'RegionId',
+    ...LIST,
+    'CommandId',
+    'Timed',
+    'RepeatMode',
+    'Frequency',
+    'Timeout',
+    'WorkingDir',
+    'Username',
+    'Parameters',
+    'ClientToken',
+    'MisfirePolicy',
   ],
   RunCommand: [
-    'RegionId', ...LIST, 'Type', 'CommandContent', 'ContentEncoding', 'Name', 'Description', 'EnableParameter', 'KeepCommand',
-    'Timed', 'RepeatMode', 'Frequency', 'Timeout', 'WorkingDir', 'Username', 'Parameters', 'ClientToken',
+    'RegionId',
+    ...LIST,
+    'Type',
+    'CommandContent',
+    'ContentEncoding',
+    'Name',
+    'Description',
+    'EnableParameter',
+    'KeepCommand',
+    'Timed',
+    'RepeatMode',
+    'Frequency',
+    'Timeout',
+    'WorkingDir',
+    'Username',
+    'Parameters',
+    'ClientToken',
   ],
   DescribeInvocations: [
-    'RegionId', 'InvokeId', 'CommandId', 'CommandName', 'CommandType', 'RepeatMode', 'Timed', 'InvocationStatus', 'InvokeStatus',
-    'InstanceId', 'ContentEncoding', 'IncludeOutput', ...PAGING,
+    'RegionId',
+    'InvokeId',
+    'CommandId',
+    'CommandName',
+    'CommandType',
+    'RepeatMode',
+    'Timed',
+    'InvocationStatus',
+    'InvokeStatus',
+    'InstanceId',
+    'ContentEncoding',
+    'IncludeOutput',
+    ...PAGING,
   ],
-  DescribeInvocationResults: [
-    'RegionId', 'InvokeId', 'InstanceId', 'CommandId', 'InvokeRecordStatus', 'IncludeHistory', 'ContentEncoding', ...PAGING,
-  ],
+  DescribeInvocationResults: ['RegionId', 'InvokeId', 'InstanceId', 'CommandId', 'InvokeRecordStatus', 'IncludeHistory', 'ContentEncoding', ...PAGING],
   StopInvocation: ['RegionId', 'InvokeId', 'InstanceId.1', 'InstanceId.2'],
   CreateActivation: ['RegionId', 'InstanceName', 'InstanceCount', 'TimeToLiveInHours', 'IpAddressRange', 'Description', ...LIST],
   DescribeActivations: ['RegionId', 'ActivationId', ...PAGING],
@@ -97,17 +131,95 @@ const SQL_FRAGMENTS = [
   '$(reboot)',
 ];
 
-const MALFORMED_LISTS = ['["i-1"', '[1,2]', '{}', '[]', '[""]', '[null]', '["i-1","i-1"]', '[[["i-1"]]]', '["i-1",]', '[ ', '"i-1"', '[' + '['.repeat(5000), '["\u0000"]', '["a\\u0000b"]', '[' + Array.from({ length: 1001 }, (_, i) => `"i-${i}"`).join(',') + ']', '[' + Array.from({ length: 101 }, (_, i) => `"i-${i}"`).join(',') + ']'];
+const MALFORMED_LISTS = [
+  '["i-1"',
+  '[1,2]',
+  '{}',
+  '[]',
+  '[""]',
+  '[null]',
+  '["i-1","i-1"]',
+  '[[["i-1"]]]',
+  '["i-1",]',
+  '[ ',
+  '"i-1"',
+  '[' + '['.repeat(5000),
+  '["\u0000"]',
+  '["a\\u0000b"]',
+  '[' + Array.from({ length: 1001 }, (_, i) => `"i-${i}"`).join(',') + ']',
+  '[' + Array.from({ length: 101 }, (_, i) => `"i-${i}"`).join(',') + ']',
+];
 
-const NUMBERS = ['0', '-1', '-0', '1', '10', '59', '60', '86400', '86401', '9'.repeat(30), '-' + '9'.repeat(30), '1e309', '1e3', '1.5', 'NaN', 'Infinity', '-Infinity', '0x10', ' 1', '1 ', '+1', '9007199254740993', '-9223372036854775808', '2147483648', '00000000000000000001'];
+const NUMBERS = [
+  '0',
+  '-1',
+  '-0',
+  '1',
+  '10',
+  '59',
+  '60',
+  '86400',
+  '86401',
+  '9'.repeat(30),
+  '-' + '9'.repeat(30),
+  '1e309',
+  '1e3',
+  '1.5',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '0x10',
+  ' 1',
+  '1 ',
+  '+1',
+  '9007199254740993',
+  '-9223372036854775808',
+  '2147483648',
+  '00000000000000000001',
+];
 const BOOLEANS = ['true', 'TRUE', 'True', 'false', 'FALSE', 'yes', 'no', '1', '0', 'on', 'tRuE '];
 const FREQUENCIES = [
-  'rate(1d)', 'rate(0s)', 'rate(-5m)', 'rate(5x)', 'rate()', 'rate(99999999999999999999d)',
-  '0 0 0 1 1 ? 2099', '0 0 0 31 2 ?', '* * * * * *', '0 0 0 ? * 8#9', '0 0 0 L W #', '0 0 0 1 1 ? 1970', '0 0 14 * * ? Not/AZone',
-  '0 0 14 * * ? GMT+99:00', '0 0 14 1 1 ? 2099 GMT+9:00', '008 0 0 * * ?', '0 0 0 1 JAN-DEC ? 2099', '', ' ', '@yearly',
-  'at(2099-01-01 00:00:00 UTC)', 'at(9999-99-99 99:99:99)', 'at(1970-01-01 00:00:00 UTC)', 'at()', '0 0 0 1 1 ? 2099 extra fields here',
+  'rate(1d)',
+  'rate(0s)',
+  'rate(-5m)',
+  'rate(5x)',
+  'rate()',
+  'rate(99999999999999999999d)',
+  '0 0 0 1 1 ? 2099',
+  '0 0 0 31 2 ?',
+  '* * * * * *',
+  '0 0 0 ? * 8#9',
+  '0 0 0 L W #',
+  '0 0 0 1 1 ? 1970',
+  '0 0 14 * * ? Not/AZone',
+  '0 0 14 * * ? GMT+99:00',
+  '0 0 14 1 1 ? 2099 GMT+9:00',
+  '008 0 0 * * ?',
+  '0 0 0 1 JAN-DEC ? 2099',
+  '',
+  ' ',
+  '@yearly',
+  'at(2099-01-01 00:00:00 UTC)',
+  'at(9999-99-99 99:99:99)',
+  'at(1970-01-01 00:00:00 UTC)',
+  'at()',
+  '0 0 0 1 1 ? 2099 extra fields here',
 ];
-const ODD_UNICODE = ['\uFEFF', '\u200B\u200D', '\u202Eevil', 'e\u0301\u0301\u0301', '𝕏🙂👩‍👩‍👧‍👦', '\uFFFD', '\uFFFF', '\u{10FFFF}', '\r\n', '\t', '\u2028', 'İı', 'ß'];
+const ODD_UNICODE = [
+  '\uFEFF',
+  '\u200B\u200D',
+  '\u202Eevil',
+  'e\u0301\u0301\u0301',
+  '𝕏🙂👩‍👩‍👧‍👦',
+  '\uFFFD',
+  '\uFFFF',
+  '\u{10FFFF}',
+  '\r\n',
+  '\t',
+  '\u2028',
+  'İı',
+  'ß',
+];
 
 /**
  * A long value: a real string (so the service sees it), but printed as `'x'.repeat(n)` in
@@ -126,7 +238,37 @@ const wellFormed = (s: string): string => s.replace(/[\uD800-\uDBFF](?![\uDC00-\
 
 function valueArbitrary(): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(REGION, 'cn-beijing', 'no-such-region', 'RunShellScript', 'RunBatScript', 'PlainText', 'Base64', 'Period', 'Once', 'vpc', 'classic', 'Running', 'Stopped', 'linux', 'windows', 'admin', 'readonly', 'en-US', 'FireOnceNow', '127.0.0.1', '10.0.0.0/8', 'root', '{"a":"b"}', Buffer.from('echo hi').toString('base64'), 'ZWNobyBoaQ', '!!!not base64!!!') },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        REGION,
+        'cn-beijing',
+        'no-such-region',
+        'RunShellScript',
+        'RunBatScript',
+        'PlainText',
+        'Base64',
+        'Period',
+        'Once',
+        'vpc',
+        'classic',
+        'Running',
+        'Stopped',
+        'linux',
+        'windows',
+        'admin',
+        'readonly',
+        'en-US',
+        'FireOnceNow',
+        '127.0.0.1',
+        '10.0.0.0/8',
+        'root',
+        '{"a":"b"}',
+        Buffer.from('echo hi').toString('base64'),
+        'ZWNobyBoaQ',
+        '!!!not base64!!!',
+      ),
+    },
     { weight: 2, arbitrary: fc.constantFrom(...realIds, 'i-1', 'c-' + '0'.repeat(32), 't-' + 'f'.repeat(32), 'mi-0', 'LTAInokey') },
     { weight: 2, arbitrary: fc.constantFrom(...SQL_FRAGMENTS) },
     { weight: 2, arbitrary: fc.constantFrom(...MALFORMED_LISTS) },
@@ -140,7 +282,12 @@ function valueArbitrary(): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map((s) => `${s}\u0000${s}`) },
     { weight: 1, arbitrary: fc.constantFrom('\u0000', 'i-1\u0000', '\u0000' + REGION, 'echo\u0000hi') },
     // Lengths around the limits the params reader applies (64, 128, 256, 512, 4096, 65536) and up to 100 KB.
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('A', 'é', '%', '\u0000'), fc.constantFrom(33, 64, 65, 128, 129, 200, 201, 256, 257, 512, 513, 4096, 4097, 65536, 65537, 100_000)).map(([unit, n]) => repeated(unit, unit === 'A' ? n : Math.min(n, 20_000))) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom('A', 'é', '%', '\u0000'), fc.constantFrom(33, 64, 65, 128, 129, 200, 201, 256, 257, 512, 513, 4096, 4097, 65536, 65537, 100_000))
+        .map(([unit, n]) => repeated(unit, unit === 'A' ? n : Math.min(n, 20_000))),
+    },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 100_000 }).map((n) => repeated('x', n)) },
     { weight: 1, arbitrary: fc.constantFrom('', ' ', '  ' + REGION + '  ') },
   );
@@ -152,7 +299,11 @@ const oddIndexedName = fc
   .chain((base) => fc.constantFrom('0', '-1', '99999', '10000', 'x', '', '01', '1.2', '1e3', ' 1', '١').map((i) => `${base}.${i}`));
 
 const randomName = fc
-  .oneof(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'Format', 'Version', 'regionid', 'REGIONID', 'RegionId '))
+  .oneof(
+    fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
+    fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'Format', 'Version', 'regionid', 'REGIONID', 'RegionId '),
+  )
   .filter((name) => !RESERVED.has(name));
 
 /**
@@ -166,24 +317,41 @@ function template(action: string): Params {
   const region = { RegionId: REGION };
   const script = Buffer.from('echo fuzz').toString('base64');
   switch (action) {
-    case 'DescribeRegions': return {};
-    case 'CreateCommand': return { ...region, Name: 'fuzz', Type: 'RunShellScript', CommandContent: script };
-    case 'ModifyCommand': return { ...region, CommandId: seeded.commandId, Description: 'fuzzed' };
-    case 'DeleteCommand': return { ...region, CommandId: 'c-' + '0'.repeat(32) };
-    case 'InvokeCommand': return { ...region, CommandId: seeded.commandId, InstanceIds: JSON.stringify([seeded.instanceId]) };
-    case 'RunCommand': return { ...region, Type: 'RunShellScript', CommandContent: 'echo fuzz', 'InstanceId.1': seeded.instanceId };
-    case 'StopInvocation': return { ...region, InvokeId: seeded.invokeId };
-    case 'CreateActivation': return { ...region, InstanceCount: '1' };
+    case 'DescribeRegions':
+      return {};
+    case 'CreateCommand':
+      return { ...region, Name: 'fuzz', Type: 'RunShellScript', CommandContent: script };
+    case 'ModifyCommand':
+      return { ...region, CommandId: seeded.commandId, Description: 'fuzzed' };
+    case 'DeleteCommand':
+      return { ...region, CommandId: 'c-' + '0'.repeat(32) };
+    case 'InvokeCommand':
+      return { ...region, CommandId: seeded.commandId, InstanceIds: JSON.stringify([seeded.instanceId]) };
+    case 'RunCommand':
+      return { ...region, Type: 'RunShellScript', CommandContent: 'echo fuzz', 'InstanceId.1': seeded.instanceId };
+    case 'StopInvocation':
+      return { ...region, InvokeId: seeded.invokeId };
+    case 'CreateActivation':
+      return { ...region, InstanceCount: '1' };
     case 'DisableActivation':
-    case 'DeleteActivation': return { ...region, ActivationId: seeded.activationId };
-    case 'DescribeCloudAssistantStatus': return { ...region, 'InstanceId.1': seeded.instanceId };
-    case 'DeregisterInstance': return { InstanceId: 'i-never-registered' };
-    case 'DeregisterManagedInstance': return { ...region, InstanceId: 'i-never-registered' };
-    case 'DescribeInstances': return { ...region, InstanceIds: JSON.stringify([seeded.instanceId, seeded.bareInstanceId]) };
-    case 'CreateAccessKey': return { Role: 'readonly' };
-    case 'DeleteAccessKey': return { UserAccessKeyId: 'LTAInokey' };
-    case 'DescribeFrequencyPreview': return { Frequency: 'rate(1h)' };
-    default: return region; // the Describe* listings
+    case 'DeleteActivation':
+      return { ...region, ActivationId: seeded.activationId };
+    case 'DescribeCloudAssistantStatus':
+      return { ...region, 'InstanceId.1': seeded.instanceId };
+    case 'DeregisterInstance':
+      return { InstanceId: 'i-never-registered' };
+    case 'DeregisterManagedInstance':
+      return { ...region, InstanceId: 'i-never-registered' };
+    case 'DescribeInstances':
+      return { ...region, InstanceIds: JSON.stringify([seeded.instanceId, seeded.bareInstanceId]) };
+    case 'CreateAccessKey':
+      return { Role: 'readonly' };
+    case 'DeleteAccessKey':
+      return { UserAccessKeyId: 'LTAInokey' };
+    case 'DescribeFrequencyPreview':
+      return { Frequency: 'rate(1h)' };
+    default:
+      return region; // the Describe* listings
   }
 }
 
@@ -194,7 +362,10 @@ function mutationArbitrary(action: string): fc.Arbitrary<[string, string]> {
     { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...ALL_PARAMETER_NAMES), valueArbitrary()) },
     { weight: 2, arbitrary: fc.tuple(randomName, valueArbitrary()) },
     { weight: 2, arbitrary: fc.tuple(oddIndexedName, valueArbitrary()) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('Format', 'Version'), fc.constantFrom('JSON', 'json', 'XML', 'xml', 'yaml', '', '2014-05-26', '2014-05-27')) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom('Format', 'Version'), fc.constantFrom('JSON', 'json', 'XML', 'xml', 'yaml', '', '2014-05-26', '2014-05-27')),
+    },
   );
 }
 
@@ -222,7 +393,10 @@ const listItemArbitrary = (): fc.Arbitrary<string> =>
   fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...realIds) },
     { weight: 3, arbitrary: valueArbitrary() },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...realIds, 'i-1', ''), fc.constantFrom('\u0000', '\uFFFF', '\u{10FFFF}', '\n')).map(([id, odd]) => id + odd) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom(...realIds, 'i-1', ''), fc.constantFrom('\u0000', '\uFFFF', '\u{10FFFF}', '\n')).map(([id, odd]) => id + odd),
+    },
   );
 
 /** Frequencies: cron, rate() and at(), well- and ill-formed, with numbers of every size. */
@@ -236,8 +410,12 @@ const frequencyArbitrary = fc.oneof(
   fc.tuple(BIG, fc.constantFrom('s', 'm', 'h', 'd', 'M', 'w', '', ' s')).map(([n, unit]) => `rate(${n}${unit})`),
   fc
     .tuple(
-      fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }),
-      fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }),
+      fc.integer({ min: 0, max: 9999 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 25 }),
+      fc.integer({ min: 0, max: 61 }),
+      fc.integer({ min: 0, max: 61 }),
       fc.constantFrom('', ' UTC', ' Asia/Shanghai', ' America/New_York', ' GMT+14:00', ' GMT-12:00', ' Mars/Olympus'),
     )
     .map(([y, mo, d, h, mi, se, zone]) => {
@@ -247,7 +425,40 @@ const frequencyArbitrary = fc.oneof(
   fc
     .tuple(
       fc.array(
-        fc.constantFrom('*', '?', '0', '1', '7', '12', '31', '59', '60', '99999999999', 'L', 'W', 'LW', '15W', '5L', '1#5', '7#1', '1-7', '*/0', '0/1', '*/15', 'JAN', 'MON-FRI', 'SUN#2', '1,2,3', '2026', '2099', '2100', '1970', '2026-2099/50', '-1', ''),
+        fc.constantFrom(
+          '*',
+          '?',
+          '0',
+          '1',
+          '7',
+          '12',
+          '31',
+          '59',
+          '60',
+          '99999999999',
+          'L',
+          'W',
+          'LW',
+          '15W',
+          '5L',
+          '1#5',
+          '7#1',
+          '1-7',
+          '*/0',
+          '0/1',
+          '*/15',
+          'JAN',
+          'MON-FRI',
+          'SUN#2',
+          '1,2,3',
+          '2026',
+          '2099',
+          '2100',
+          '1970',
+          '2026-2099/50',
+          '-1',
+          '',
+        ),
         { minLength: 5, maxLength: 8 },
       ),
       fc.constantFrom('', ' UTC', ' Asia/Tokyo', ' GMT+9:00', ' GMT+99:00', ' Etc/Unknown'),
@@ -268,7 +479,20 @@ const parametersArbitrary = fc.oneof(
       { maxKeys: 3 },
     )
     .map((record) => JSON.stringify(record)),
-  fc.constantFrom('{"a":1e999}', '{"a":null}', '{"a":{"b":"c"}}', '{"a":[1]}', '[]', 'null', '"a"', '{', '{"a":"\\u0000"}', '{"\\u0000":"x"}', '{"a":"\\ud800"}', '{"a":true,"b":-0}'),
+  fc.constantFrom(
+    '{"a":1e999}',
+    '{"a":null}',
+    '{"a":{"b":"c"}}',
+    '{"a":[1]}',
+    '[]',
+    'null',
+    '"a"',
+    '{',
+    '{"a":"\\u0000"}',
+    '{"\\u0000":"x"}',
+    '{"a":"\\ud800"}',
+    '{"a":true,"b":-0}',
+  ),
 );
 
 const encodeParams = (params: Params): string =>
@@ -400,40 +624,51 @@ describe('fuzz: the RPC edge never fails open', () => {
   it('property 1b: SQL fragments and odd text are stored and read back literally', async () => {
     const text = fc.oneof(
       fc.constantFrom(...SQL_FRAGMENTS),
-      fc.tuple(fc.constantFrom(...SQL_FRAGMENTS), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.constantFrom(...SQL_FRAGMENTS)).map((parts) => parts.join('')),
+      fc
+        .tuple(fc.constantFrom(...SQL_FRAGMENTS), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.constantFrom(...SQL_FRAGMENTS))
+        .map((parts) => parts.join('')),
       fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }),
     );
     const usable = (s: string): boolean => s.trim() !== '' && s.length <= 128 && !s.includes('\u0000');
     await fc.assert(
-      fc.asyncProperty(text.filter(usable), text.filter(usable), fc.constantFrom<'post-body' | 'get'>('post-body', 'get'), async (name, description, transport) => {
-        const created = await sendSigned('CreateCommand', {
-          RegionId: REGION,
-          Name: name,
-          Description: description,
-          Type: 'RunShellScript',
-          CommandContent: Buffer.from(`echo ${name}`).toString('base64'),
-        }, transport);
-        if (created.status !== 200) throw new Error(`CreateCommand refused: ${created.text}`);
-        const commandId = created.body.CommandId as string;
+      fc.asyncProperty(
+        text.filter(usable),
+        text.filter(usable),
+        fc.constantFrom<'post-body' | 'get'>('post-body', 'get'),
+        async (name, description, transport) => {
+          const created = await sendSigned(
+            'CreateCommand',
+            {
+              RegionId: REGION,
+              Name: name,
+              Description: description,
+              Type: 'RunShellScript',
+              CommandContent: Buffer.from(`echo ${name}`).toString('base64'),
+            },
+            transport,
+          );
+          if (created.status !== 200) throw new Error(`CreateCommand refused: ${created.text}`);
+          const commandId = created.body.CommandId as string;
 
-        const byId = await sendSigned('DescribeCommands', { RegionId: REGION, CommandId: commandId }, transport);
-        const [command] = (byId.body.Commands as { Command: Array<Record<string, unknown>> }).Command;
-        expect(command).toMatchObject({ CommandId: commandId, Name: name, Description: description });
-        expect(Buffer.from(command.CommandContent as string, 'base64').toString()).toBe(`echo ${name}`);
+          const byId = await sendSigned('DescribeCommands', { RegionId: REGION, CommandId: commandId }, transport);
+          const [command] = (byId.body.Commands as { Command: Array<Record<string, unknown>> }).Command;
+          expect(command).toMatchObject({ CommandId: commandId, Name: name, Description: description });
+          expect(Buffer.from(command.CommandContent as string, 'base64').toString()).toBe(`echo ${name}`);
 
-        // The name filter is an exact match on the literal text: no wildcard, no injection.
-        const byName = await sendSigned('DescribeCommands', { RegionId: REGION, Name: name, PageSize: '50' }, transport);
-        const found = (byName.body.Commands as { Command: Array<Record<string, unknown>> }).Command;
-        expect(found.map((c) => c.CommandId)).toContain(commandId);
-        for (const c of found) expect(c.Name).toBe(name);
+          // The name filter is an exact match on the literal text: no wildcard, no injection.
+          const byName = await sendSigned('DescribeCommands', { RegionId: REGION, Name: name, PageSize: '50' }, transport);
+          const found = (byName.body.Commands as { Command: Array<Record<string, unknown>> }).Command;
+          expect(found.map((c) => c.CommandId)).toContain(commandId);
+          for (const c of found) expect(c.Name).toBe(name);
 
-        const registered = await sendSigned('RegisterInstance', { RegionId: REGION, InstanceName: name }, transport);
-        if (registered.status !== 200) throw new Error(`RegisterInstance refused: ${registered.text}`);
-        const instances = await sendSigned('DescribeInstances', { RegionId: REGION, InstanceIds: JSON.stringify([registered.body.InstanceId]) });
-        expect((instances.body.Instances as { Instance: Array<Record<string, unknown>> }).Instance).toEqual([
-          expect.objectContaining({ InstanceId: registered.body.InstanceId, InstanceName: name }),
-        ]);
-      }),
+          const registered = await sendSigned('RegisterInstance', { RegionId: REGION, InstanceName: name }, transport);
+          if (registered.status !== 200) throw new Error(`RegisterInstance refused: ${registered.text}`);
+          const instances = await sendSigned('DescribeInstances', { RegionId: REGION, InstanceIds: JSON.stringify([registered.body.InstanceId]) });
+          expect((instances.body.Instances as { Instance: Array<Record<string, unknown>> }).Instance).toEqual([
+            expect.objectContaining({ InstanceId: registered.body.InstanceId, InstanceName: name }),
+          ]);
+        },
+      ),
       { seed: SEED, numRuns: TARGETED_RUNS },
     );
     // And the tables the fragments name are all still there.
@@ -497,7 +732,14 @@ describe('fuzz: the RPC edge never fails open', () => {
         const params: Params =
           action === 'InvokeCommand'
             ? { RegionId: REGION, CommandId: commandId, InstanceIds: JSON.stringify([instanceId]), Parameters: parameters }
-            : { RegionId: REGION, Type: 'RunShellScript', 'InstanceId.1': instanceId, CommandContent: 'echo {{a}}', EnableParameter: 'true', Parameters: parameters };
+            : {
+                RegionId: REGION,
+                Type: 'RunShellScript',
+                'InstanceId.1': instanceId,
+                CommandContent: 'echo {{a}}',
+                EnableParameter: 'true',
+                Parameters: parameters,
+              };
         const before = await tableSnapshot(app);
         await expectSafeAnswer(await sendSigned(action, params), before, false);
       }),
@@ -507,7 +749,13 @@ describe('fuzz: the RPC edge never fails open', () => {
 
   it('property 1f: IpAddressRange: an IPv4 address or CIDR is accepted, anything else is AddressRange.InvalidPattern', async () => {
     const octet = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 256, max: 999 }));
-    const range = fc.tuple(octet, octet, octet, octet, fc.option(fc.oneof(fc.integer({ min: 0, max: 32 }), fc.integer({ min: 33, max: 99 })), { nil: undefined }));
+    const range = fc.tuple(
+      octet,
+      octet,
+      octet,
+      octet,
+      fc.option(fc.oneof(fc.integer({ min: 0, max: 32 }), fc.integer({ min: 33, max: 99 })), { nil: undefined }),
+    );
     await fc.assert(
       fc.asyncProperty(range, async ([a, b, c, d, bits]) => {
         const value = `${a}.${b}.${c}.${d}${bits === undefined ? '' : `/${bits}`}`;
@@ -536,7 +784,42 @@ describe('fuzz: the RPC edge never fails open', () => {
       'application/x-www-form-urlencoded\u0000',
     ];
     const fragment = fc.oneof(
-      fc.constantFrom('Action=DescribeRegions', 'Action=CreateCommand', `AccessKeyId=${ADMIN_KEY_ID}`, 'AccessKeyId=nobody', 'Signature=abc', 'SignatureMethod=HMAC-SHA1', 'SignatureVersion=1.0', 'SignatureNonce=n', 'Timestamp=2020-01-01T00:00:00Z', `Timestamp=${formatV1Timestamp(new Date())}`, 'Timestamp=garbage', 'Format=XML', 'Format=yaml', 'Version=1', `RegionId=${REGION}`, 'Action=', 'Action', '=', '&&', '%zz', '%', '%E0%A4%A', '%C0%AF', '%ED%A0%80', '%FF%FE', 'a=%00', '+', 'Action=Describe%52egions', 'Action=%00', 'Action=' + 'A'.repeat(5000), 'Action=__proto__', 'Action=constructor', 'Action=toString', 'Action=hasOwnProperty'),
+      fc.constantFrom(
+        'Action=DescribeRegions',
+        'Action=CreateCommand',
+        `AccessKeyId=${ADMIN_KEY_ID}`,
+        'AccessKeyId=nobody',
+        'Signature=abc',
+        'SignatureMethod=HMAC-SHA1',
+        'SignatureVersion=1.0',
+        'SignatureNonce=n',
+        'Timestamp=2020-01-01T00:00:00Z',
+        `Timestamp=${formatV1Timestamp(new Date())}`,
+        'Timestamp=garbage',
+        'Format=XML',
+        'Format=yaml',
+        'Version=1',
+        `RegionId=${REGION}`,
+        'Action=',
+        'Action',
+        '=',
+        '&&',
+        '%zz',
+        '%',
+        '%E0%A4%A',
+        '%C0%AF',
+        '%ED%A0%80',
+        '%FF%FE',
+        'a=%00',
+        '+',
+        'Action=Describe%52egions',
+        'Action=%00',
+        'Action=' + 'A'.repeat(5000),
+        'Action=__proto__',
+        'Action=constructor',
+        'Action=toString',
+        'Action=hasOwnProperty',
+      ),
       fc.string({ unit: 'grapheme-ascii', maxLength: 30 }),
       fc.tuple(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 10 }), fc.string({ unit: 'grapheme', maxLength: 20 })).map(([k, v]) => `${k}=${v}`),
     );
@@ -545,7 +828,12 @@ describe('fuzz: the RPC edge never fails open', () => {
       { weight: 4, arbitrary: encoded },
       { weight: 2, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)) },
       // Invalid UTF-8 inside an otherwise well-formed form.
-      { weight: 2, arbitrary: fc.constantFrom(Buffer.from([0xff, 0xfe]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe0, 0xa4])).map((bad) => Buffer.concat([Buffer.from('Action=DescribeRegions&Name='), bad])) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .constantFrom(Buffer.from([0xff, 0xfe]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe0, 0xa4]))
+          .map((bad) => Buffer.concat([Buffer.from('Action=DescribeRegions&Name='), bad])),
+      },
       { weight: 1, arbitrary: fc.constant(JSON.stringify({ Action: 'DescribeRegions' })) },
     );
     const garbageRequest = fc.record({
@@ -553,18 +841,21 @@ describe('fuzz: the RPC edge never fails open', () => {
       query: fc.option(encoded, { nil: undefined }),
       body: fc.option(body, { nil: undefined }),
       contentType: fc.constantFrom(...CONTENT_TYPES),
-      headers: fc.subarray([
-        ['authorization', 'ACS3-HMAC-SHA256 Credential=x,SignedHeaders=host,Signature=00'],
-        ['authorization', 'ACS3-garbage'],
-        ['authorization', 'ACS3-HMAC-SHA256 Credential=' + 'x'.repeat(5000) + ',SignedHeaders=' + ';'.repeat(100) + ',Signature=zz'],
-        ['x-acs-action', 'DescribeRegions'],
-        ['x-acs-action', 'NoSuchAction'],
-        ['x-acs-version', '2014-05-26'],
-        ['x-acs-version', '1999-01-01'],
-        ['x-acs-date', 'yesterday'],
-        ['x-acs-signature-nonce', 'n'],
-        ['x-acs-content-sha256', 'deadbeef'],
-      ] as Array<[string, string]>, { maxLength: 4 }),
+      headers: fc.subarray(
+        [
+          ['authorization', 'ACS3-HMAC-SHA256 Credential=x,SignedHeaders=host,Signature=00'],
+          ['authorization', 'ACS3-garbage'],
+          ['authorization', 'ACS3-HMAC-SHA256 Credential=' + 'x'.repeat(5000) + ',SignedHeaders=' + ';'.repeat(100) + ',Signature=zz'],
+          ['x-acs-action', 'DescribeRegions'],
+          ['x-acs-action', 'NoSuchAction'],
+          ['x-acs-version', '2014-05-26'],
+          ['x-acs-version', '1999-01-01'],
+          ['x-acs-date', 'yesterday'],
+          ['x-acs-signature-nonce', 'n'],
+          ['x-acs-content-sha256', 'deadbeef'],
+        ] as Array<[string, string]>,
+        { maxLength: 4 },
+      ),
     });
 
     async function expectGarbageHandled(request: RawRequest): Promise<Answer> {
@@ -611,11 +902,15 @@ describe('fuzz: the RPC edge never fails open', () => {
 
     it('thousands of parameters: InvalidParameter.TooMany', async () => {
       const many = Array.from({ length: 3000 }, (_, n) => `a${n}=1`).join('&');
-      const answer = await expectGarbageHandled({ method: 'POST', body: `Action=DescribeRegions&${many}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const answer = await expectGarbageHandled({
+        method: 'POST',
+        body: `Action=DescribeRegions&${many}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(answer).toMatchObject({ status: 400, body: { Code: 'InvalidParameter.TooMany' } });
     });
 
-    it('a body over the 1 MiB limit: 413 RequestEntityTooLarge in Alibaba\'s error shape', async () => {
+    it("a body over the 1 MiB limit: 413 RequestEntityTooLarge in Alibaba's error shape", async () => {
       const big = `Action=DescribeRegions&Name=${'A'.repeat(1024 * 1024 + 10)}`;
       const answer = await expectGarbageHandled({ method: 'POST', body: big, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(answer).toMatchObject({ status: 413, body: { Code: 'RequestEntityTooLarge' } });
@@ -634,7 +929,7 @@ describe('fuzz: the RPC edge never fails open', () => {
       expect(answer).toMatchObject({ status: 413, body: { Code: 'RequestEntityTooLarge' } });
     });
 
-    it('a query string past the HTTP header limit: a specific 4xx in Alibaba\'s error shape', async () => {
+    it("a query string past the HTTP header limit: a specific 4xx in Alibaba's error shape", async () => {
       const answer = await expectGarbageHandled({ method: 'GET', query: `Action=DescribeRegions&Name=${'A'.repeat(70_000)}` });
       expect(answer.status).toBeGreaterThanOrEqual(400);
     });
@@ -668,7 +963,12 @@ describe('fuzz: the RPC edge never fails open', () => {
         Timestamp: formatV1Timestamp(new Date()),
       };
       const form = encodeParams({ ...params, Signature: signV1('POST', params, ADMIN_KEY_SECRET) });
-      const answer = await expectGarbageHandled({ method: 'POST', query: 'Name=other', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const answer = await expectGarbageHandled({
+        method: 'POST',
+        query: 'Name=other',
+        body: form,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(answer).toMatchObject({ status: 400, body: { Code: 'InvalidParameter.Duplicate' } });
     });
   });

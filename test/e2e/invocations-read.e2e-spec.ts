@@ -39,9 +39,7 @@ describe('invocations: reads, idempotency, stop, parameters', () => {
   }
 
   const statusByInstance = async (invokeId: string): Promise<Record<string, string>> =>
-    Object.fromEntries(
-      (await results({ InvokeId: invokeId })).InvocationResults.InvocationResult.map((r: any) => [r.InstanceId, r.InvocationStatus]),
-    );
+    Object.fromEntries((await results({ InvokeId: invokeId })).InvocationResults.InvocationResult.map((r: any) => [r.InstanceId, r.InvocationStatus]));
 
   /** Sends `action` (RegionId defaults to REGION) and expects a refusal that wrote nothing. */
   async function expectRefused(action: string, params: Record<string, string>, code: string, status: number): Promise<void> {
@@ -240,7 +238,11 @@ describe('invocations: reads, idempotency, stop, parameters', () => {
 
     it('DescribeInvocations with PageNumber/PageSize', async () => {
       const seen: string[] = [];
-      for (const [pageNumber, size] of [[1, 3], [2, 3], [3, 1]] as const) {
+      for (const [pageNumber, size] of [
+        [1, 3],
+        [2, 3],
+        [3, 1],
+      ] as const) {
         const body = await call(app, 'DescribeInvocations', { CommandId: commandId, PageNumber: String(pageNumber), PageSize: '3' });
         expect(body).toMatchObject({ TotalCount: 7, PageNumber: pageNumber, PageSize: 3 });
         expect(body.Invocations.Invocation).toHaveLength(size);
@@ -277,29 +279,30 @@ describe('invocations: reads, idempotency, stop, parameters', () => {
   });
 
   describe('a NextToken walk while new invocations arrive', () => {
-    it.each(['DescribeInvocations', 'DescribeInvocationResults'])(
-      '%s neither repeats nor skips, and keeps the TotalCount it started with',
-      async (action) => {
-        const instanceId = await newInstance(app);
-        const commandId = await newCommand(app);
-        const existing: string[] = [];
-        for (let i = 0; i < 5; i++) existing.push(await invoke({ CommandId: commandId, InstanceIds: JSON.stringify([instanceId]) }));
-        const page = async (next: string): Promise<{ ids: string[]; total: number; next: string }> => {
-          const body = await call(app, action, { CommandId: commandId, MaxResults: '2', ...(next ? { NextToken: next } : {}) });
-          const listed = action === 'DescribeInvocations' ? body : body.Invocation;
-          const items = action === 'DescribeInvocations' ? listed.Invocations.Invocation : listed.InvocationResults.InvocationResult;
-          return { ids: items.map((i: any) => i.InvokeId), total: listed.TotalCount, next: listed.NextToken };
-        };
+    it.each(['DescribeInvocations', 'DescribeInvocationResults'])('%s neither repeats nor skips, and keeps the TotalCount it started with', async (action) => {
+      const instanceId = await newInstance(app);
+      const commandId = await newCommand(app);
+      const existing: string[] = [];
+      for (let i = 0; i < 5; i++) existing.push(await invoke({ CommandId: commandId, InstanceIds: JSON.stringify([instanceId]) }));
+      const page = async (next: string): Promise<{ ids: string[]; total: number; next: string }> => {
+        const body = await call(app, action, { CommandId: commandId, MaxResults: '2', ...(next ? { NextToken: next } : {}) });
+        const listed = action === 'DescribeInvocations' ? body : body.Invocation;
+        const items = action === 'DescribeInvocations' ? listed.Invocations.Invocation : listed.InvocationResults.InvocationResult;
+        return { ids: items.map((i: any) => i.InvokeId), total: listed.TotalCount, next: listed.NextToken };
+      };
 
-        const pages = [await page('')];
-        // Newer invocations land on top of the list: paging by offset would show page 1 again.
-        for (let i = 0; i < 3; i++) await invoke({ CommandId: commandId, InstanceIds: JSON.stringify([instanceId]) });
-        while (pages.at(-1)!.next !== '' && pages.length < 10) pages.push(await page(pages.at(-1)!.next));
+      const pages = [await page('')];
+      // Newer invocations land on top of the list: paging by offset would show page 1 again.
+      for (let i = 0; i < 3; i++) await invoke({ CommandId: commandId, InstanceIds: JSON.stringify([instanceId]) });
+      while (pages.at(-1)!.next !== '' && pages.length < 10) pages.push(await page(pages.at(-1)!.next));
 
-        expect(pages.map((p) => [p.ids.length, p.total])).toEqual([[2, 5], [2, 5], [1, 5]]);
-        expect(pages.flatMap((p) => p.ids)).toEqual([...existing].reverse());
-      },
-    );
+      expect(pages.map((p) => [p.ids.length, p.total])).toEqual([
+        [2, 5],
+        [2, 5],
+        [1, 5],
+      ]);
+      expect(pages.flatMap((p) => p.ids)).toEqual([...existing].reverse());
+    });
   });
 
   describe('ClientToken idempotency', () => {

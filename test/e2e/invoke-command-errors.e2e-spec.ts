@@ -48,8 +48,7 @@ describe('InvokeCommand errors', () => {
     CommandId: commandId,
     InstanceIds: JSON.stringify([instances.ready]),
   });
-  const without = (params: Params, ...names: string[]): Params =>
-    Object.fromEntries(Object.entries(params).filter(([k]) => !names.includes(k)));
+  const without = (params: Params, ...names: string[]): Params => Object.fromEntries(Object.entries(params).filter(([k]) => !names.includes(k)));
   const list = (...ids: string[]): Params => ({ ...base(), InstanceIds: JSON.stringify(ids) });
 
   type Case = [title: string, params: () => Params, code: Code];
@@ -84,8 +83,16 @@ describe('InvokeCommand errors', () => {
     ['a duplicate instance id', () => list(instances.ready, instances.ready), 'InstanceIds.Duplicated'],
     ['an unparseable Frequency', () => ({ ...base(), Timed: 'true', Frequency: 'every tuesday' }), 'InvalidParam.Frequency'],
     ['a Frequency that never fires again', () => ({ ...base(), Timed: 'true', Frequency: '0 0 0 1 1 ? 2020' }), 'InvalidParam.Frequency'],
-    ['{{a}} 4,900 times with a 20 KB value (98 MB rendered)', () => ({ ...base(), CommandId: repeatingCommandId, Parameters: JSON.stringify({ a: 'x'.repeat(20 * 1024) }) }), 'CmdContent.ExceedLimit'],
-    ['a rendering one byte over 24 KB', () => ({ ...base(), CommandId: shortCommandId, Parameters: JSON.stringify({ a: 'x'.repeat(24 * 1024 - 4) }) }), 'CmdContent.ExceedLimit'],
+    [
+      '{{a}} 4,900 times with a 20 KB value (98 MB rendered)',
+      () => ({ ...base(), CommandId: repeatingCommandId, Parameters: JSON.stringify({ a: 'x'.repeat(20 * 1024) }) }),
+      'CmdContent.ExceedLimit',
+    ],
+    [
+      'a rendering one byte over 24 KB',
+      () => ({ ...base(), CommandId: shortCommandId, Parameters: JSON.stringify({ a: 'x'.repeat(24 * 1024 - 4) }) }),
+      'CmdContent.ExceedLimit',
+    ],
   ];
 
   /**
@@ -97,8 +104,10 @@ describe('InvokeCommand errors', () => {
   const paths: Array<[path: string, extra: (params: Params) => Params | undefined]> = [
     ['one-shot writer', () => ({})],
     ['transaction (ClientToken)', () => ({ ClientToken: `ct-${randomUUID()}` })],
-    ['transaction (Timed, valid Frequency, ClientToken)', (params) =>
-      'Timed' in params ? undefined : { Timed: 'true', Frequency: 'rate(1h)', ClientToken: `ct-${randomUUID()}` }],
+    [
+      'transaction (Timed, valid Frequency, ClientToken)',
+      (params) => ('Timed' in params ? undefined : { Timed: 'true', Frequency: 'rate(1h)', ClientToken: `ct-${randomUUID()}` }),
+    ],
   ];
   // Built before beforeAll: only the parameters' names are looked at here, not their values.
   const matrix = paths.flatMap(([path, extra]) =>
@@ -113,7 +122,7 @@ describe('InvokeCommand errors', () => {
       expect(response.status).toBe(expected.status);
       const body = errorBody(response, format);
       expect(body).toEqual({ RequestId: expect.stringMatching(REQUEST_ID), HostId: 'cloud-assistant', Code: code, Message: expect.any(String) });
-      if (code.startsWith('Missing') || code.startsWith('Invalid') && !code.startsWith('InvalidParam.')) {
+      if (code.startsWith('Missing') || (code.startsWith('Invalid') && !code.startsWith('InvalidParam.'))) {
         expect(body.Message).toBe(expected.message);
       }
       await expect(tableSnapshot(app)).resolves.toEqual(before);

@@ -36,10 +36,14 @@ describe('lock order: StopInvocation against outcome reports', () => {
   it('an outcome report completes while StopInvocation waits on another run, and both then succeed', async () => {
     const [first, second] = [await registeredAgentState(app), await registeredAgentState(app)];
     const commandId = await newCommand(app, {}, 'sleep 30');
-    const { InvokeId: invokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([first.instanceId, second.instanceId]) });
+    const { InvokeId: invokeId } = await call(app, 'InvokeCommand', {
+      CommandId: commandId,
+      InstanceIds: JSON.stringify([first.instanceId, second.instanceId]),
+    });
     const agentClient = (state: typeof first) =>
       new RpcClient({ endpoint: app.endpoint, accessKeyId: state.credentials.accessKeyId, accessKeySecret: state.credentials.accessKeySecret });
-    const claim = async (client: RpcClient) => ((await client.call(AgentActions.poll, { WaitSeconds: '0' })).body.Tasks as Array<{ RecordId: string }>)[0].RecordId;
+    const claim = async (client: RpcClient) =>
+      ((await client.call(AgentActions.poll, { WaitSeconds: '0' })).body.Tasks as Array<{ RecordId: string }>)[0].RecordId;
     const claimed = [
       { client: agentClient(first), record: '' },
       { client: agentClient(second), record: '' },
@@ -90,7 +94,10 @@ describe('lock order: StopInvocation against outcome reports', () => {
     const instances = await Promise.all([1, 2, 3, 4].map(() => newInstance(app)));
     const commandId = await newCommand(app);
     const { InvokeId: invokeId } = await call(app, 'InvokeCommand', {
-      CommandId: commandId, InstanceIds: JSON.stringify(instances), Timed: 'true', Frequency: 'rate(1h)',
+      CommandId: commandId,
+      InstanceIds: JSON.stringify(instances),
+      Timed: 'true',
+      Frequency: 'rate(1h)',
     });
     const answers = await Promise.all(
       instances.map((instanceId) => app.admin.call('StopInvocation', { RegionId: 'cn-hangzhou', InvokeId: invokeId, 'InstanceId.1': instanceId })),
@@ -109,7 +116,9 @@ describe('lock order: StopInvocation against outcome reports', () => {
     const activation = await newActivation(app);
     const instanceId = await newInstance(app, { withClient: false });
     expect((await registerAgent(app, activation, instanceId)).status).toBe(200);
-    const [{ activation_id: activationId }] = await app.sql<{ activation_id: string }>('SELECT activation_id FROM instances WHERE instance_id = $1', [instanceId]);
+    const [{ activation_id: activationId }] = await app.sql<{ activation_id: string }>('SELECT activation_id FROM instances WHERE instance_id = $1', [
+      instanceId,
+    ]);
 
     // The test plays a registration: the activation row first...
     await blocker.query('BEGIN');
@@ -125,7 +134,9 @@ describe('lock order: StopInvocation against outcome reports', () => {
     await blocker.query('COMMIT');
 
     await expect(detach).resolves.toMatchObject({ status: 200 });
-    const [row] = await app.sql<{ registered: boolean }>('SELECT agent_registered_at IS NOT NULL AS registered FROM instances WHERE instance_id = $1', [instanceId]);
+    const [row] = await app.sql<{ registered: boolean }>('SELECT agent_registered_at IS NOT NULL AS registered FROM instances WHERE instance_id = $1', [
+      instanceId,
+    ]);
     expect(row.registered).toBe(false);
     const deadlocks = await app.sql<{ deadlocks: number }>('SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()');
     expect(deadlocks[0].deadlocks).toBe(0);

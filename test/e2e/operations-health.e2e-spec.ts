@@ -76,19 +76,19 @@ describe('health probes', () => {
   });
 
   it('ready is 503 when a migration this build knows is not applied to the database', async () => {
-    const [[last]] = await app.get(DataSource).query<[Array<{ id: number; name: string }>, number]>(
-      'DELETE FROM typeorm_migrations WHERE id = (SELECT max(id) FROM typeorm_migrations) RETURNING id, name',
-    );
+    const [[last]] = await app
+      .get(DataSource)
+      .query<[Array<{ id: number; name: string }>, number]>(
+        'DELETE FROM typeorm_migrations WHERE id = (SELECT max(id) FROM typeorm_migrations) RETURNING id, name',
+      );
     try {
       const ready = await probe(endpoint, '/health/ready');
       expect(ready.status).toBe(503);
       expect(ready.body.checks?.migrations).toBe(`not applied: ${last.name}`);
     } finally {
-      await app.get(DataSource).query('INSERT INTO typeorm_migrations (id, timestamp, name) VALUES ($1, $2, $3)', [
-        last.id,
-        Number(/\d+$/.exec(last.name)![0]),
-        last.name,
-      ]);
+      await app
+        .get(DataSource)
+        .query('INSERT INTO typeorm_migrations (id, timestamp, name) VALUES ($1, $2, $3)', [last.id, Number(/\d+$/.exec(last.name)![0]), last.name]);
     }
     await expect(probe(endpoint, '/health/ready')).resolves.toMatchObject({ status: 200 });
   });

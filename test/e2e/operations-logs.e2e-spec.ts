@@ -115,9 +115,17 @@ describe('logs', () => {
       // The real `agent register`, whose request carries the ActivationCode and whose answer the agent's secret.
       const stateDir = mkdtempSync(join(tmpdir(), 'ca-agent-'));
       const registered = await runNode('apps/agent/src/main.js', [
-        'register', '--server', endpoint, '--region', REGION,
-        '--activation-id', activation.body.ActivationId as string, '--activation-code', activation.body.ActivationCode as string,
-        '--state-dir', stateDir,
+        'register',
+        '--server',
+        endpoint,
+        '--region',
+        REGION,
+        '--activation-id',
+        activation.body.ActivationId as string,
+        '--activation-code',
+        activation.body.ActivationCode as string,
+        '--state-dir',
+        stateDir,
       ]);
       expect(registered.code).toBe(0);
       const credentials = JSON.parse(readFileSync(join(stateDir, 'credentials.json'), 'utf8')) as AgentCredentials;

@@ -137,7 +137,9 @@ describe('GET /metrics', () => {
   it('labels requests by RPC action; an unknown action is one label, never the name the client sent', async () => {
     await fetch(`${app.endpoint}/?Action=NoSuchAction${Date.now()}`);
     const samples = await scrape();
-    expect(sampleValue(samples, 'cloud_assistant_http_requests_total', { action: 'UnknownAction', code: 'InvalidAction.NotFound', status: '404' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(samples, 'cloud_assistant_http_requests_total', { action: 'UnknownAction', code: 'InvalidAction.NotFound', status: '404' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(samples.filter((s) => s.labels.action?.startsWith('NoSuchAction'))).toEqual([]);
   });
 
@@ -152,7 +154,9 @@ describe('GET /metrics', () => {
       expect(sampleValue(samples, 'cloud_assistant_database_up')).toBe(1);
       // The InvokeCommand calls of the tests above went to the other process.
       expect(sampleValue(samples, 'cloud_assistant_http_requests_total', { action: 'InvokeCommand', code: 'Success', status: '200' })).toBe(0);
-      expect(sampleValue(await scrape(), 'cloud_assistant_http_requests_total', { action: 'InvokeCommand', code: 'Success', status: '200' })).toBeGreaterThan(0);
+      expect(sampleValue(await scrape(), 'cloud_assistant_http_requests_total', { action: 'InvokeCommand', code: 'Success', status: '200' })).toBeGreaterThan(
+        0,
+      );
     } finally {
       await replica.kill();
     }

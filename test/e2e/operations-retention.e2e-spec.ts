@@ -143,10 +143,7 @@ describe('retention', () => {
     await other.connect();
     try {
       await other.query('BEGIN');
-      await other.query(
-        'SELECT record_id FROM invocation_records WHERE invoke_id = $1 ORDER BY scheduled_at LIMIT 1 FOR UPDATE',
-        [held],
-      );
+      await other.query('SELECT record_id FROM invocation_records WHERE invoke_id = $1 ORDER BY scheduled_at LIMIT 1 FOR UPDATE', [held]);
       await expect(retention.purgeExpired()).resolves.toEqual({ records: 2, invocations: 0 });
       await other.query('ROLLBACK');
     } finally {

@@ -37,10 +37,20 @@ async function registerAgent(endpoint: string, admin: RpcClient): Promise<RpcCli
   const response = await fetch(endpoint + AGENT_REGISTER_PATH, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ regionId: REGION, activationId: activation.ActivationId, activationCode: activation.ActivationCode, instanceId: instance.InstanceId, hostname: 'h', osType: 'linux', agentVersion: 't' }),
+    body: JSON.stringify({
+      regionId: REGION,
+      activationId: activation.ActivationId,
+      activationCode: activation.ActivationCode,
+      instanceId: instance.InstanceId,
+      hostname: 'h',
+      osType: 'linux',
+      agentVersion: 't',
+    }),
   });
   const registered = (await response.json()) as { InstanceId: string; AccessKeyId: string; AccessKeySecret: string };
-  return Object.assign(new RpcClient({ endpoint, accessKeyId: registered.AccessKeyId, accessKeySecret: registered.AccessKeySecret }), { instanceId: registered.InstanceId });
+  return Object.assign(new RpcClient({ endpoint, accessKeyId: registered.AccessKeyId, accessKeySecret: registered.AccessKeySecret }), {
+    instanceId: registered.InstanceId,
+  });
 }
 
 /**
@@ -71,12 +81,20 @@ describe('PostgreSQL restarts', () => {
 
   it('answers ServiceUnavailable (503) quickly while the database is down, stays up, and resumes by itself', async () => {
     const agent = await registerAgent(endpoint, admin);
-    const created = await admin.call('CreateCommand', { RegionId: REGION, Name: 'kept', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') });
+    const created = await admin.call('CreateCommand', {
+      RegionId: REGION,
+      Name: 'kept',
+      Type: 'RunShellScript',
+      CommandContent: Buffer.from('true').toString('base64'),
+    });
     expect(created.status).toBe(200);
 
     await postgres.stop();
     for (const action of ['DescribeCommands', 'InvokeCommand']) {
-      const answer = await within(10_000, admin.call(action, { RegionId: REGION, CommandId: created.body.CommandId as string, InstanceIds: JSON.stringify([agent.instanceId]) }));
+      const answer = await within(
+        10_000,
+        admin.call(action, { RegionId: REGION, CommandId: created.body.CommandId as string, InstanceIds: JSON.stringify([agent.instanceId]) }),
+      );
       expect(answer).toMatchObject({ status: 503, body: { Code: 'ServiceUnavailable' } });
     }
 
@@ -97,7 +115,11 @@ describe('PostgreSQL restarts', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const poll = agent.call(AgentActions.poll, { WaitSeconds: '25' });
     await new Promise((r) => setTimeout(r, 300));
-    const invoked = await admin.call('InvokeCommand', { RegionId: REGION, CommandId: created.body.CommandId as string, InstanceIds: JSON.stringify([agent.instanceId]) });
+    const invoked = await admin.call('InvokeCommand', {
+      RegionId: REGION,
+      CommandId: created.body.CommandId as string,
+      InstanceIds: JSON.stringify([agent.instanceId]),
+    });
     expect(invoked.status).toBe(200);
     const polled = await within(10_000, poll);
     expect((polled.body.Tasks as unknown[]).length).toBe(1);
@@ -145,7 +167,12 @@ describe('PostgreSQL stops answering', () => {
 
   it('answers ServiceUnavailable (503) within seconds, stays up, and answers 200 again once it does', async () => {
     const agent = await registerAgent(endpoint, admin);
-    const created = await admin.call('CreateCommand', { RegionId: REGION, Name: 'kept', Type: 'RunShellScript', CommandContent: Buffer.from('true').toString('base64') });
+    const created = await admin.call('CreateCommand', {
+      RegionId: REGION,
+      Name: 'kept',
+      Type: 'RunShellScript',
+      CommandContent: Buffer.from('true').toString('base64'),
+    });
     expect(created.status).toBe(200);
     await expect(admin.call('DescribeInvocations', { RegionId: REGION })).resolves.toMatchObject({ status: 200 });
 
@@ -161,10 +188,11 @@ describe('PostgreSQL stops answering', () => {
     expect(server.child.exitCode).toBeNull();
 
     proxy.unblackhole();
-    await eventually(
-      async () => expect((await within(10_000, admin.call('DescribeInvocations', { RegionId: REGION }))).status).toBe(200),
-      { timeoutMs: 30_000, intervalMs: 200, description: 'answers again once the network is back' },
-    );
+    await eventually(async () => expect((await within(10_000, admin.call('DescribeInvocations', { RegionId: REGION }))).status).toBe(200), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      description: 'answers again once the network is back',
+    });
     // And again: the connections that lost their answers are gone from the pool, not waiting in it.
     for (let i = 0; i < 25; i++) await expect(within(10_000, admin.call('DescribeInvocations', { RegionId: REGION }))).resolves.toMatchObject({ status: 200 });
 
@@ -173,7 +201,11 @@ describe('PostgreSQL stops answering', () => {
     await new Promise((r) => setTimeout(r, 1500));
     const poll = agent.call(AgentActions.poll, { WaitSeconds: '25' });
     await new Promise((r) => setTimeout(r, 300));
-    const invoked = await admin.call('InvokeCommand', { RegionId: REGION, CommandId: created.body.CommandId as string, InstanceIds: JSON.stringify([agent.instanceId]) });
+    const invoked = await admin.call('InvokeCommand', {
+      RegionId: REGION,
+      CommandId: created.body.CommandId as string,
+      InstanceIds: JSON.stringify([agent.instanceId]),
+    });
     expect(invoked.status).toBe(200);
     const polled = await within(10_000, poll);
     expect((polled.body.Tasks as unknown[]).length).toBe(1);

@@ -85,13 +85,17 @@ describe('timed invocations on several service processes', () => {
     return runs;
   }
 
-  it.each([2, 3])('%i processes: every scheduled time runs exactly once, and a stop through one of them ends the fires on all', async (processes) => {
-    for (let i = 1; i < processes; i++) replicas.push(await startReplica(app));
-    const invokeIds = await startSchedules();
-    await new Promise((r) => setTimeout(r, RUN_MS)); // the schedules fire for a while
-    const runs = await stopThroughReplicaAndAudit(invokeIds);
-    expect(runs).toBeGreaterThanOrEqual(SCHEDULES * agents.length * (RUN_MS / PERIOD_MS - 1));
-  }, 90_000);
+  it.each([2, 3])(
+    '%i processes: every scheduled time runs exactly once, and a stop through one of them ends the fires on all',
+    async (processes) => {
+      for (let i = 1; i < processes; i++) replicas.push(await startReplica(app));
+      const invokeIds = await startSchedules();
+      await new Promise((r) => setTimeout(r, RUN_MS)); // the schedules fire for a while
+      const runs = await stopThroughReplicaAndAudit(invokeIds);
+      expect(runs).toBeGreaterThanOrEqual(SCHEDULES * agents.length * (RUN_MS / PERIOD_MS - 1));
+    },
+    90_000,
+  );
 
   it('3 processes with one killed by SIGKILL mid-run and restarted, repeatedly: none lost, none doubled', async () => {
     replicas.push(await startReplica(app), await startReplica(app));

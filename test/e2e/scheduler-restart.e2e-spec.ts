@@ -32,8 +32,15 @@ describe('timed invocations across a restart', () => {
   });
 
   const invoke = async (params: Record<string, string> = {}): Promise<string> =>
-    (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]), Timed: 'true', Frequency: FREQUENCY, ...params }))
-      .InvokeId;
+    (
+      await call(app, 'InvokeCommand', {
+        CommandId: commandId,
+        InstanceIds: JSON.stringify([agent.instanceId]),
+        Timed: 'true',
+        Frequency: FREQUENCY,
+        ...params,
+      })
+    ).InvokeId;
   const at = (rows: RunRow[], time: number): RunRow[] => rows.filter((r) => r.scheduled_at.getTime() === time);
   const recordAt = (invokeId: string, time: number, status: string): Promise<RunRow[]> =>
     eventually(
@@ -45,7 +52,8 @@ describe('timed invocations across a restart', () => {
       { timeoutMs: 30_000, description: `a ${status} record for ${new Date(time).toISOString()}` },
     );
   const history = async (invokeId: string): Promise<Result[]> =>
-    (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId, IncludeHistory: 'true', PageSize: '50' })).Invocation.InvocationResults.InvocationResult;
+    (await call(app, 'DescribeInvocationResults', { InvokeId: invokeId, IncludeHistory: 'true', PageSize: '50' })).Invocation.InvocationResults
+      .InvocationResult;
 
   /** Waits until `ms` before the next fire time; returns that fire time. */
   async function untilBeforeFire(ms: number): Promise<number> {
@@ -125,7 +133,8 @@ describe('timed invocations across a restart', () => {
 
   it('a stored frequency that no longer computes is stopped with an Error run, and does not stall the others', async () => {
     const invokeEverySecond = async (): Promise<string> =>
-      (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]), Timed: 'true', Frequency: '* * * * * ?' })).InvokeId;
+      (await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([agent.instanceId]), Timed: 'true', Frequency: '* * * * * ?' }))
+        .InvokeId;
     const broken = await invokeEverySecond();
     const healthy = await invokeEverySecond();
     // As if an upgrade had dropped a time zone the expression names.

@@ -72,10 +72,9 @@ describe('timed invocations', () => {
     expect(after.filter((r) => Date.parse(r.ScheduledTime) > stoppedAt)).toEqual([]);
     const stopped = (await call(app, 'DescribeInvocations', { InvokeId })).Invocations.Invocation[0];
     expect(stopped).toMatchObject({ InvocationStatus: 'Stopped', NextFireTime: '' });
-    const [{ n }] = await app.sql<{ n: number }>(
-      'SELECT count(*)::int - count(DISTINCT scheduled_at)::int AS n FROM invocation_records WHERE invoke_id = $1',
-      [InvokeId],
-    );
+    const [{ n }] = await app.sql<{ n: number }>('SELECT count(*)::int - count(DISTINCT scheduled_at)::int AS n FROM invocation_records WHERE invoke_id = $1', [
+      InvokeId,
+    ]);
     expect(n).toBe(0);
     // Never early, by the database's own clock: each record is written at or after its time.
     const records = await runRecords(app, InvokeId);
@@ -130,7 +129,14 @@ describe('timed invocations', () => {
     const body = await call(app, 'DescribeFrequencyPreview', { Frequency: '0 0-5 14 * * ?', Count: '6' });
     expect(body.TimeZone).toBe('+08:00');
     const times = body.FireTimes.FireTime as Row[];
-    expect(times.map((t) => t.LocalTime.slice(11))).toEqual(['14:00:00+08:00', '14:01:00+08:00', '14:02:00+08:00', '14:03:00+08:00', '14:04:00+08:00', '14:05:00+08:00']);
+    expect(times.map((t) => t.LocalTime.slice(11))).toEqual([
+      '14:00:00+08:00',
+      '14:01:00+08:00',
+      '14:02:00+08:00',
+      '14:03:00+08:00',
+      '14:04:00+08:00',
+      '14:05:00+08:00',
+    ]);
     expect(times.map((t) => t.Time.slice(11))).toEqual(['06:00:00Z', '06:01:00Z', '06:02:00Z', '06:03:00Z', '06:04:00Z', '06:05:00Z']);
     expect(new Set(times.map((t) => t.Time.slice(0, 10))).size).toBe(1);
   });

@@ -52,20 +52,14 @@ describe('official Alibaba SDKs', () => {
         { RegionId: REGION, Name: 'uptime', Type: 'RunShellScript', CommandContent: Buffer.from('uptime').toString('base64') },
         post,
       );
-      const invoked = await pop.request(
-        'InvokeCommand',
-        { RegionId: REGION, CommandId: created.CommandId, InstanceIds: JSON.stringify(instances) },
-        post,
-      );
+      const invoked = await pop.request('InvokeCommand', { RegionId: REGION, CommandId: created.CommandId, InstanceIds: JSON.stringify(instances) }, post);
       const invocations = await pop.request('DescribeInvocations', { RegionId: REGION, InvokeId: invoked.InvokeId }, post);
       expect(invocations.TotalCount).toBe(1);
       expect(invocations.Invocations.Invocation[0].InvocationStatus).toBe('Pending');
 
       const results = await pop.request('DescribeInvocationResults', { RegionId: REGION, InvokeId: invoked.InvokeId }, post);
       expect(results.Invocation.TotalCount).toBe(2);
-      expect(results.Invocation.InvocationResults.InvocationResult.map((r: { InstanceId: string }) => r.InstanceId).sort()).toEqual(
-        [...instances].sort(),
-      );
+      expect(results.Invocation.InvocationResults.InvocationResult.map((r: { InstanceId: string }) => r.InstanceId).sort()).toEqual([...instances].sort());
       expect(results.Invocation.InvocationResults.InvocationResult.every((r: { InvocationStatus: string }) => r.InvocationStatus === 'Pending')).toBe(true);
 
       await pop.request('StopInvocation', { RegionId: REGION, InvokeId: invoked.InvokeId }, post);
@@ -137,9 +131,10 @@ describe('official Alibaba SDKs', () => {
 
     it('throws on an error status with the Code and HTTP status of the answer', async () => {
       const ecs = ecsClient(app.port, ADMIN_KEY_ID, ADMIN_KEY_SECRET);
-      await expect(
-        ecs.invokeCommand(new $Ecs.InvokeCommandRequest({ regionId: REGION, commandId: 'c-nope', instanceId: ['i-nope'] })),
-      ).rejects.toMatchObject({ code: 'InvalidCmdId.NotFound', statusCode: 404 });
+      await expect(ecs.invokeCommand(new $Ecs.InvokeCommandRequest({ regionId: REGION, commandId: 'c-nope', instanceId: ['i-nope'] }))).rejects.toMatchObject({
+        code: 'InvalidCmdId.NotFound',
+        statusCode: 404,
+      });
     });
   });
 

@@ -8,7 +8,6 @@ import { freePort, startEmbeddedPostgres } from '../../apps/server/src/database/
 const SERVER = 'apps/server/src/main.js';
 const CLI = 'apps/cli/src/main.js';
 
-
 /**
  * `npm start` as a new user runs it: no DATABASE_URL, so an embedded PostgreSQL under DATA_DIR
  * (as root here, like CI), a generated admin key in DATA_DIR/credentials.json, and the CLI
@@ -39,7 +38,21 @@ describe('the server process', () => {
       const regions = await runNode(CLI, ['DescribeRegions'], cli);
       expect(regions.code).toBe(0);
       expect(JSON.parse(regions.stdout).Regions.Region.length).toBeGreaterThan(20);
-      const created = await runNode(CLI, ['CreateCommand', '--RegionId', 'cn-hangzhou', '--Name', 'kept', '--Type', 'RunShellScript', '--CommandContent', Buffer.from('true').toString('base64')], cli);
+      const created = await runNode(
+        CLI,
+        [
+          'CreateCommand',
+          '--RegionId',
+          'cn-hangzhou',
+          '--Name',
+          'kept',
+          '--Type',
+          'RunShellScript',
+          '--CommandContent',
+          Buffer.from('true').toString('base64'),
+        ],
+        cli,
+      );
       expect(created.code).toBe(0);
       const commandId = JSON.parse(created.stdout).CommandId as string;
 

@@ -96,51 +96,55 @@ describe('graceful shutdown', () => {
   it.each([
     ['while A keeps serving', false],
     ['while A is stopping (SIGTERM), and A still exits 0', true],
-  ])('a run claimed for an answer that never left goes straight to the agent through another replica, and runs once: %s', async (_name, terminate) => {
-    const replicaA = await startReplica(app);
-    const replicaB = await startReplica(app);
-    const toA = new TcpProxy('127.0.0.1', replicaA.port);
-    await toA.start();
-    const toB = new TcpProxy('127.0.0.1', replicaB.port);
-    const state = await registeredAgentState(app);
-    state.credentials.server = `http://127.0.0.1:${toA.port}`;
-    writeFileSync(join(state.stateDir, 'credentials.json'), JSON.stringify(state.credentials), { mode: 0o600 });
-    const commandId = await newCommand(app, {}, 'echo ran-once');
-    const { InvokeId: invokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([state.instanceId]) });
-    const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
-    const held = await holdRow(app, 'invocations', 'invoke_id', invokeId as string);
-    const agent = await startAgent(app, state);
-    try {
-      await untilWaitingOnLock(app, 'WITH picked AS'); // A's claim: the record is A's, the answer not written
-      if (terminate) replicaA.child.kill('SIGTERM');
-      await toA.cut(); // the agent's connection to A is gone
-      toB.port = toA.port; // the agent's address now leads to B
-      await toB.start();
-      // Time for the agent's retried poll to reach B before A's claim completes (not visible from outside).
-      await new Promise((r) => setTimeout(r, 300));
-      const released = Date.now();
-      await held.release(); // A's claim completes, for a connection that is gone
+  ])(
+    'a run claimed for an answer that never left goes straight to the agent through another replica, and runs once: %s',
+    async (_name, terminate) => {
+      const replicaA = await startReplica(app);
+      const replicaB = await startReplica(app);
+      const toA = new TcpProxy('127.0.0.1', replicaA.port);
+      await toA.start();
+      const toB = new TcpProxy('127.0.0.1', replicaB.port);
+      const state = await registeredAgentState(app);
+      state.credentials.server = `http://127.0.0.1:${toA.port}`;
+      writeFileSync(join(state.stateDir, 'credentials.json'), JSON.stringify(state.credentials), { mode: 0o600 });
+      const commandId = await newCommand(app, {}, 'echo ran-once');
+      const { InvokeId: invokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([state.instanceId]) });
+      const [{ record_id: recordId }] = await app.sql<{ record_id: string }>('SELECT record_id FROM invocation_records WHERE invoke_id = $1', [invokeId]);
+      const held = await holdRow(app, 'invocations', 'invoke_id', invokeId as string);
+      const agent = await startAgent(app, state);
+      try {
+        await untilWaitingOnLock(app, 'WITH picked AS'); // A's claim: the record is A's, the answer not written
+        if (terminate) replicaA.child.kill('SIGTERM');
+        await toA.cut(); // the agent's connection to A is gone
+        toB.port = toA.port; // the agent's address now leads to B
+        await toB.start();
+        // Time for the agent's retried poll to reach B before A's claim completes (not visible from outside).
+        await new Promise((r) => setTimeout(r, 300));
+        const released = Date.now();
+        await held.release(); // A's claim completes, for a connection that is gone
 
-      await eventually(() => expect(agent.executions()).toContain(recordId), { timeoutMs: 5_000, description: 'B delivered the released run' });
-      const deliveredIn = Date.now() - released;
-      await eventually(
-        async () => expect(await app.sql('SELECT status FROM invocation_records WHERE record_id = $1', [recordId])).toEqual([{ status: 'Success' }]),
-        { description: 'the run succeeded' },
-      );
-      expect(deliveredIn).toBeLessThan(5_000); // REDELIVER_AFTER_SECONDS is 10
-      // Nothing more may happen: a second run, had it started, would have logged by now.
-      await new Promise((r) => setTimeout(r, 1000));
-      expect(agent.executions().filter((id) => id === recordId)).toHaveLength(1);
-      if (terminate) {
-        const code = await Promise.race([exited(replicaA.child), new Promise((r) => setTimeout(() => r('timeout'), 20_000))]);
-        if (code !== 0) console.log(replicaA.output());
-        expect(code).toBe(0);
-        expect(replicaA.output()).toMatch(/released 1 run/);
+        await eventually(() => expect(agent.executions()).toContain(recordId), { timeoutMs: 5_000, description: 'B delivered the released run' });
+        const deliveredIn = Date.now() - released;
+        await eventually(
+          async () => expect(await app.sql('SELECT status FROM invocation_records WHERE record_id = $1', [recordId])).toEqual([{ status: 'Success' }]),
+          { description: 'the run succeeded' },
+        );
+        expect(deliveredIn).toBeLessThan(5_000); // REDELIVER_AFTER_SECONDS is 10
+        // Nothing more may happen: a second run, had it started, would have logged by now.
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(agent.executions().filter((id) => id === recordId)).toHaveLength(1);
+        if (terminate) {
+          const code = await Promise.race([exited(replicaA.child), new Promise((r) => setTimeout(() => r('timeout'), 20_000))]);
+          if (code !== 0) console.log(replicaA.output());
+          expect(code).toBe(0);
+          expect(replicaA.output()).toMatch(/released 1 run/);
+        }
+      } finally {
+        await agent.stop();
+        await Promise.all([replicaA.kill('SIGKILL'), replicaB.kill('SIGKILL')]);
+        await toB.cut();
       }
-    } finally {
-      await agent.stop();
-      await Promise.all([replicaA.kill('SIGKILL'), replicaB.kill('SIGKILL')]);
-      await toB.cut();
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });

@@ -37,8 +37,21 @@ describe('TLS between agents and the service', () => {
   const registerArgs = async (server: string, stateDir: string): Promise<string[]> => {
     const instanceId = await newInstance(app, { withClient: false });
     const activation = await newActivation(app);
-    return ['register', '--server', server, '--region', REGION, '--activation-id', activation.activationId,
-      '--activation-code', activation.activationCode, '--instance-id', instanceId, '--state-dir', stateDir];
+    return [
+      'register',
+      '--server',
+      server,
+      '--region',
+      REGION,
+      '--activation-id',
+      activation.activationId,
+      '--activation-code',
+      activation.activationCode,
+      '--instance-id',
+      instanceId,
+      '--state-dir',
+      stateDir,
+    ];
   };
 
   it('serves HTTPS only, and says so in its log', async () => {
@@ -60,7 +73,8 @@ describe('TLS between agents and the service', () => {
       const { InvokeId } = await call(app, 'InvokeCommand', { CommandId: commandId, InstanceIds: JSON.stringify([stored.instanceId]) });
       const [result] = await eventually(
         async () => {
-          const rows: Array<Record<string, string>> = (await call(app, 'DescribeInvocationResults', { InvokeId })).Invocation.InvocationResults.InvocationResult;
+          const rows: Array<Record<string, string>> = (await call(app, 'DescribeInvocationResults', { InvokeId })).Invocation.InvocationResults
+            .InvocationResult;
           expect(rows.map((r) => r.InvocationStatus)).toEqual([expect.not.stringMatching(/^(Pending|Running)$/)]);
           return rows;
         },
@@ -82,7 +96,9 @@ describe('TLS between agents and the service', () => {
     const before = await tableSnapshot(app);
     const refused = await runNode(AGENT, args);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/TLS certificate check failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN)\)/);
+    expect(refused.stderr).toMatch(
+      /TLS certificate check failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN)\)/,
+    );
     expect(existsSync(join(stateDir, 'credentials.json'))).toBe(false);
     await expect(tableSnapshot(app)).resolves.toEqual(before);
   });
@@ -97,7 +113,10 @@ describe('TLS between agents and the service', () => {
     expect(existsSync(join(stateDir, 'credentials.json'))).toBe(false);
 
     // Credentials naming such a server (written before this check existed) are refused by `run` too.
-    writeFileSync(join(stateDir, 'credentials.json'), JSON.stringify({ server: 'http://192.0.2.1:8080', regionId: REGION, instanceId: 'i-x', accessKeyId: 'k', accessKeySecret: 's' }));
+    writeFileSync(
+      join(stateDir, 'credentials.json'),
+      JSON.stringify({ server: 'http://192.0.2.1:8080', regionId: REGION, instanceId: 'i-x', accessKeyId: 'k', accessKeySecret: 's' }),
+    );
     const run = await runNode(AGENT, ['run', '--state-dir', stateDir]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--insecure-http');
@@ -108,7 +127,15 @@ describe('TLS between agents and the service', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ca-server-'));
     const port = await freePort();
     const server = await startNode(SERVER, [], {
-      env: { DATABASE_URL: database.url, DATA_DIR: dataDir, PORT: String(port), BOOTSTRAP_ACCESS_KEY_ID: '', BOOTSTRAP_ACCESS_KEY_SECRET: '', TLS_CERT_FILE: pki.certFile, TLS_KEY_FILE: pki.keyFile },
+      env: {
+        DATABASE_URL: database.url,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        BOOTSTRAP_ACCESS_KEY_ID: '',
+        BOOTSTRAP_ACCESS_KEY_SECRET: '',
+        TLS_CERT_FILE: pki.certFile,
+        TLS_KEY_FILE: pki.keyFile,
+      },
       ready: /API listening on/,
     });
     try {

@@ -19,7 +19,10 @@ export interface RunningAgent {
 }
 
 /** Registers an agent for a new inventory instance (or `instanceId`) and writes its state directory. */
-export async function registeredAgentState(app: TestApp, instanceId?: string): Promise<{ instanceId: string; stateDir: string; credentials: AgentCredentials }> {
+export async function registeredAgentState(
+  app: TestApp,
+  instanceId?: string,
+): Promise<{ instanceId: string; stateDir: string; credentials: AgentCredentials }> {
   const id = instanceId ?? (await newInstance(app, { withClient: false }));
   const registered = await registerAgent(app, await newActivation(app), id);
   if (registered.status !== 200) throw new Error(`registration failed: ${JSON.stringify(registered.body)}`);
@@ -42,14 +45,22 @@ export async function startAgent(
   options: { env?: Record<string, string> } = {},
 ): Promise<RunningAgent> {
   const state = existing ?? (await registeredAgentState(app));
-  const { child, output } = await startNode('apps/agent/src/main.js', ['run', '--state-dir', state.stateDir], { env: options.env, ready: /agent .* for /, timeoutMs: 20_000 });
+  const { child, output } = await startNode('apps/agent/src/main.js', ['run', '--state-dir', state.stateDir], {
+    env: options.env,
+    ready: /agent .* for /,
+    timeoutMs: 20_000,
+  });
   return {
     ...state,
     child,
     output,
     executions: () => {
       try {
-        return readFileSync(join(state.stateDir, 'executions.log'), 'utf8').trim().split('\n').filter(Boolean).map((line) => line.split(' ')[1]);
+        return readFileSync(join(state.stateDir, 'executions.log'), 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split(' ')[1]);
       } catch {
         return [];
       }

@@ -48,10 +48,7 @@ export async function registerAgent(
 }
 
 /** An inventory instance; with `withClient` an agent has registered on it. */
-export async function newInstance(
-  app: TestApp,
-  options: { networkType?: 'vpc' | 'classic'; status?: string; withClient?: boolean } = {},
-): Promise<string> {
+export async function newInstance(app: TestApp, options: { networkType?: 'vpc' | 'classic'; status?: string; withClient?: boolean } = {}): Promise<string> {
   const body = await call(app, 'RegisterInstance', {
     InstanceNetworkType: options.networkType ?? 'vpc',
     Status: options.status ?? 'Running',

@@ -67,7 +67,8 @@ function objectViolations(document: OpenApiDocument, schema: SchemaObject, value
   for (const [name, item] of Object.entries(record)) {
     const property = schema.properties?.[name];
     if (property) problems.push(...schemaViolations(document, property, item, `${path}.${name}`));
-    else if (typeof schema.additionalProperties === 'object') problems.push(...schemaViolations(document, schema.additionalProperties, item, `${path}.${name}`));
+    else if (typeof schema.additionalProperties === 'object')
+      problems.push(...schemaViolations(document, schema.additionalProperties, item, `${path}.${name}`));
     else if (schema.properties) problems.push(`${path}.${name}: not in the documented schema`);
   }
   return problems;

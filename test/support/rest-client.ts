@@ -81,12 +81,7 @@ export class RestClient {
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
 
-  private checkAgainstDocument(
-    where: string,
-    responses: OpenApiDocument['paths'][string][string]['responses'],
-    response: Response,
-    body: unknown,
-  ): void {
+  private checkAgainstDocument(where: string, responses: OpenApiDocument['paths'][string][string]['responses'], response: Response, body: unknown): void {
     const requestId = response.headers.get('x-request-id') ?? '';
     if (!REQUEST_ID.test(requestId)) throw new Error(`${where}: x-request-id header is ${JSON.stringify(requestId)}`);
     const documented = responses[String(response.status)];

@@ -13,9 +13,7 @@ export function popClient(endpoint: string, accessKeyId: string, accessKeySecret
 
 /** `@alicloud/ecs20140526` 7.x: V3 signatures (ACS3-HMAC-SHA256), POST with the query. */
 export function ecsClient(port: number, accessKeyId: string, accessKeySecret: string): Ecs {
-  return new Ecs(
-    new $OpenApi.Config({ accessKeyId, accessKeySecret, endpoint: `127.0.0.1:${port}`, protocol: 'http', regionId: 'cn-hangzhou' }),
-  );
+  return new Ecs(new $OpenApi.Config({ accessKeyId, accessKeySecret, endpoint: `127.0.0.1:${port}`, protocol: 'http', regionId: 'cn-hangzhou' }));
 }
 
 export { $Ecs };

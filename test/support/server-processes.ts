@@ -11,7 +11,6 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-
 /** Another replica of the service, as its own process, on the test app's database and key. */
 export async function startReplica(app: TestApp, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();

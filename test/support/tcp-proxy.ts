@@ -21,7 +21,10 @@ export class TcpProxy {
   async start(): Promise<void> {
     const server = createServer((client) => {
       const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
-      for (const [from, to] of [[client, upstream], [upstream, client]]) {
+      for (const [from, to] of [
+        [client, upstream],
+        [upstream, client],
+      ]) {
         this.sockets.add(from);
         from.on('data', (chunk) => this.blackholed || to.write(chunk));
         from.on('end', () => to.end());

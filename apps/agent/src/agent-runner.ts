@@ -1,4 +1,13 @@
-import { AGENT_VERSION, AgentActions, AgentCredentials, AgentPollResponse, AgentTask, HEARTBEAT_INTERVAL_SECONDS, MAX_REPORTED_OUTPUT_BYTES, OUTPUT_LIMIT_BYTES } from '@ca/protocol';
+import {
+  AGENT_VERSION,
+  AgentActions,
+  AgentCredentials,
+  AgentPollResponse,
+  AgentTask,
+  HEARTBEAT_INTERVAL_SECONDS,
+  MAX_REPORTED_OUTPUT_BYTES,
+  OUTPUT_LIMIT_BYTES,
+} from '@ca/protocol';
 import { hostname } from 'node:os';
 import { FinishReport, Journal } from './journal';
 import { RefusedError, ServiceClient, sleep, ThrottledError, withRetry } from './service-client';

@@ -30,7 +30,12 @@ describe(Journal.name, () => {
     expect(restarted.get('r-1')).toEqual({ state: 'running', pid: 42 });
     expect(restarted.get('r-2')).toEqual({ state: 'finished', report: report() });
     expect(restarted.get('r-3')).toMatchObject({ state: 'done' });
-    expect(restarted.unfinished().map(([id]) => id).sort()).toEqual(['r-1', 'r-2']);
+    expect(
+      restarted
+        .unfinished()
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['r-1', 'r-2']);
   });
 
   it('writes each step before put returns, so a kill right after loses nothing', () => {

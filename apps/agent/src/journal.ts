@@ -15,10 +15,7 @@ export interface FinishReport {
 }
 
 export type JournalEntry =
-  | { state: 'received' }
-  | { state: 'running'; pid: number }
-  | { state: 'finished'; report: FinishReport }
-  | { state: 'done'; at?: number };
+  { state: 'received' } | { state: 'running'; pid: number } | { state: 'finished'; report: FinishReport } | { state: 'done'; at?: number };
 
 /** Done entries are kept this long to recognise a late redelivery, then dropped at a compaction. */
 const DONE_RETENTION_MS = 24 * 3600_000;

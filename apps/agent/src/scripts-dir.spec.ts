@@ -35,12 +35,16 @@ describe(ScriptsDir.name, () => {
 
   it('refuses directories owned by anyone but the agent', () => {
     const other = uid + 1;
-    expect(refusal(new ScriptsDir(stateDir, other))).toBe(`refusing to write a script: the state directory ${stateDir} is owned by uid ${uid}, not by the agent (uid ${other})`);
+    expect(refusal(new ScriptsDir(stateDir, other))).toBe(
+      `refusing to write a script: the state directory ${stateDir} is owned by uid ${uid}, not by the agent (uid ${other})`,
+    );
   });
 
   it('refuses a group- or world-writable state or scripts directory, and leaves its mode alone', () => {
     chmodSync(stateDir, 0o770);
-    expect(refusal(new ScriptsDir(stateDir, uid))).toBe(`refusing to write a script: the state directory ${stateDir} is writable by its group or by others (mode 0770)`);
+    expect(refusal(new ScriptsDir(stateDir, uid))).toBe(
+      `refusing to write a script: the state directory ${stateDir} is writable by its group or by others (mode 0770)`,
+    );
     expect(mode(stateDir)).toBe(0o770);
 
     chmodSync(stateDir, 0o700);

@@ -62,9 +62,10 @@ export class ServiceClient {
     this.url = new URL(credentials.server.replace(/\/$/, '') + '/');
     this.transport = this.url.protocol === 'https:' ? https : http;
     // With a pinned CA, only certificates it issued are accepted (the system store is not used).
-    this.agent = this.url.protocol === 'https:' && credentials.ca
-      ? new https.Agent({ keepAlive: true, ca: credentials.ca })
-      : new this.transport.Agent({ keepAlive: true });
+    this.agent =
+      this.url.protocol === 'https:' && credentials.ca
+        ? new https.Agent({ keepAlive: true, ca: credentials.ca })
+        : new this.transport.Agent({ keepAlive: true });
   }
 
   async call<T = Record<string, unknown>>(action: string, params: Record<string, string>, signal?: AbortSignal): Promise<T> {
@@ -126,9 +127,13 @@ export async function withRetry<T>(attempt: () => Promise<T>, signal: AbortSigna
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -134,13 +134,19 @@ export class TaskProcess {
 
   private outcome(code: number | null, signal: NodeJS.Signals | null): TaskResult {
     if (this.killedFor === 'timeout') {
-      return { status: 'Timeout', errorCode: 'ExecutionTimeout', errorInfo: `the command ran longer than ${this.task.TimeoutSeconds} seconds and was killed`, exitCode: code ?? undefined };
+      return {
+        status: 'Timeout',
+        errorCode: 'ExecutionTimeout',
+        errorInfo: `the command ran longer than ${this.task.TimeoutSeconds} seconds and was killed`,
+        exitCode: code ?? undefined,
+      };
     }
     if (this.killedFor === 'stop') {
       return { status: 'Terminated', errorCode: 'Terminated', errorInfo: 'the invocation was stopped while the command ran', exitCode: code ?? undefined };
     }
     if (code === 0) return { status: 'Success', exitCode: 0 };
-    if (code === null) return { status: 'Failed', errorCode: 'ExitCodeNonzero', errorInfo: `the command was killed by ${signal}`, exitCode: 128 + signalNumber(signal) };
+    if (code === null)
+      return { status: 'Failed', errorCode: 'ExitCodeNonzero', errorInfo: `the command was killed by ${signal}`, exitCode: 128 + signalNumber(signal) };
     return { status: 'Failed', exitCode: code, errorCode: 'ExitCodeNonzero', errorInfo: `the command exited with code ${code}` };
   }
 
@@ -189,7 +195,11 @@ const interpreters = new Map<string, string | undefined>();
 
 /** Interpreters do not move while the agent runs: look each up once. */
 function findInterpreter(type: AgentTask['CommandType']): string | undefined {
-  if (!interpreters.has(type)) interpreters.set(type, INTERPRETERS[type].candidates.find((candidate) => existsSync(candidate)));
+  if (!interpreters.has(type))
+    interpreters.set(
+      type,
+      INTERPRETERS[type].candidates.find((candidate) => existsSync(candidate)),
+    );
   return interpreters.get(type);
 }
 
@@ -214,7 +224,9 @@ interface PasswdEntry {
 function lookupUser(name: string): PasswdEntry | undefined {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/.test(name)) return undefined;
   try {
-    const entry = execFileSync('getent', ['passwd', name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const entry = execFileSync('getent', ['passwd', name], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     const [, , uid, gid, , home, shell] = entry.split(':');
     // login(1)'s defaults for empty fields.
     return { uid: Number(uid), gid: Number(gid), home: home || '/', shell: shell || '/bin/sh' };

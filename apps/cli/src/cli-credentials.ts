@@ -19,9 +19,7 @@ export function resolveProfile(env: NodeJS.ProcessEnv = process.env): CliProfile
   const accessKeyId = env.ALIBABA_CLOUD_ACCESS_KEY_ID || stored.accessKeyId;
   const accessKeySecret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET || stored.accessKeySecret;
   if (!accessKeyId || !accessKeySecret) {
-    throw new Error(
-      `no access key: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or start the server once so it writes ${file}`,
-    );
+    throw new Error(`no access key: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or start the server once so it writes ${file}`);
   }
   return {
     endpoint: env.CLOUD_ASSISTANT_ENDPOINT || stored.endpoint || 'http://127.0.0.1:8080',

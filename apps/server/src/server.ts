@@ -22,9 +22,7 @@ export async function createServer(config: AppConfig, databaseUrl: string): Prom
   const edgeErrors = new EdgeErrorFilter(config.HOST_ID);
   const requestTimeoutMs = config.REQUEST_TIMEOUT_SECONDS * 1000;
   const adapter = new FastifyAdapter({
-    ...(config.TLS_CERT_FILE && config.TLS_KEY_FILE
-      ? { https: { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } }
-      : {}),
+    ...(config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { https: { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } } : {}),
     bodyLimit: MAX_BODY_BYTES,
     // A client trickling its request in (a byte every few seconds) would otherwise hold a
     // connection and a body buffer forever. Node answers 408 through clientErrorHandler.

@@ -104,9 +104,7 @@ function checkDayFieldsTogether(dayText: string, weekdayText: string): void {
     throw new FrequencyError(`day-of-month and day-of-week are both '?': use '?' in only one of them`);
   }
   if (!isOpen(dayText) && !isOpen(weekdayText)) {
-    throw new FrequencyError(
-      `day-of-month '${dayText}' and day-of-week '${weekdayText}' are both set: put '?' in one of them`,
-    );
+    throw new FrequencyError(`day-of-month '${dayText}' and day-of-week '${weekdayText}' are both set: put '?' in one of them`);
   }
 }
 

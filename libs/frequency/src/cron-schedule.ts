@@ -37,16 +37,9 @@ export function cronFireTimes(fields: CronFields, zone: TimeZoneSpec, after: Dat
  * whose wall time does not exist (02:30 on a spring-forward day) at the first valid time after the
  * gap; that moved time no longer matches the pattern, which is how it is recognised.
  */
-export function cronFireTimesWithGapShift(
-  fields: CronFields,
-  zone: TimeZoneSpec,
-  after: Date,
-  count: number,
-): Array<{ time: Date; movedOutOfGap: boolean }> {
+export function cronFireTimesWithGapShift(fields: CronFields, zone: TimeZoneSpec, after: Date, count: number): Array<{ time: Date; movedOutOfGap: boolean }> {
   if (count <= 0) return [];
-  return withCron(fields.cronerPattern, zone, (cron) =>
-    cron.nextRuns(count, after).map((time) => ({ time, movedOutOfGap: !cron.match(time) })),
-  );
+  return withCron(fields.cronerPattern, zone, (cron) => cron.nextRuns(count, after).map((time) => ({ time, movedOutOfGap: !cron.match(time) })));
 }
 
 /**
@@ -64,8 +57,7 @@ export function cronFireTimesWithGapShift(
 export function smallestCronGapSeconds(fields: CronFields, zone: TimeZoneSpec, from: Date): number {
   const { smallestWithinDay, firstOfDay, lastOfDay } = timesOfDay(fields);
   const closestDays = closestFiringDays(fields, zone, from);
-  const acrossMidnight =
-    closestDays === Infinity ? Infinity : closestDays * SECONDS_PER_DAY - (lastOfDay - firstOfDay);
+  const acrossMidnight = closestDays === Infinity ? Infinity : closestDays * SECONDS_PER_DAY - (lastOfDay - firstOfDay);
   return Math.min(smallestWithinDay, acrossMidnight, smallestGapAroundTransitions(fields, zone, from));
 }
 

@@ -1,11 +1,4 @@
-import {
-  FrequencyError,
-  nextFireTime,
-  nextFireTimes,
-  parseFrequency,
-  previewFireTimes,
-  type FirePreview,
-} from './index';
+import { FrequencyError, nextFireTime, nextFireTimes, parseFrequency, previewFireTimes, type FirePreview } from './index';
 
 /** Friday 2026-11-27, 08:00 at the default +08:00: fixed so every expected time is exact. */
 const NOW = new Date('2026-11-27T00:00:00Z');
@@ -102,37 +95,44 @@ describe(parseFrequency.name, () => {
 
 describe(nextFireTimes.name, () => {
   it.each([
-    ['the seed, 14:00–14:05 at +08:00', '0 0-5 14 * * ?', NOW, [
-      '2026-11-27T06:00:00.000Z', '2026-11-27T06:01:00.000Z', '2026-11-27T06:02:00.000Z',
-      '2026-11-27T06:03:00.000Z', '2026-11-27T06:04:00.000Z', '2026-11-27T06:05:00.000Z',
-      '2026-11-28T06:00:00.000Z']],
+    [
+      'the seed, 14:00–14:05 at +08:00',
+      '0 0-5 14 * * ?',
+      NOW,
+      [
+        '2026-11-27T06:00:00.000Z',
+        '2026-11-27T06:01:00.000Z',
+        '2026-11-27T06:02:00.000Z',
+        '2026-11-27T06:03:00.000Z',
+        '2026-11-27T06:04:00.000Z',
+        '2026-11-27T06:05:00.000Z',
+        '2026-11-28T06:00:00.000Z',
+      ],
+    ],
     ['every 2 s', '*/2 * * * * ?', NOW, ['2026-11-27T00:00:02.000Z', '2026-11-27T00:00:04.000Z']],
-    ['a Quartz start/step, 0/20', '0 0/20 14 * * ?', NOW, [
-      '2026-11-27T06:00:00.000Z', '2026-11-27T06:20:00.000Z', '2026-11-27T06:40:00.000Z', '2026-11-28T06:00:00.000Z']],
+    [
+      'a Quartz start/step, 0/20',
+      '0 0/20 14 * * ?',
+      NOW,
+      ['2026-11-27T06:00:00.000Z', '2026-11-27T06:20:00.000Z', '2026-11-27T06:40:00.000Z', '2026-11-28T06:00:00.000Z'],
+    ],
     ['one leading zero, 08', '0 15 08 ? * *', NOW, ['2026-11-27T00:15:00.000Z']],
-    ['month ends, L', '0 0 0 L * ?', NOW, [
-      '2026-11-29T16:00:00.000Z', '2026-12-30T16:00:00.000Z', '2027-01-30T16:00:00.000Z', '2027-02-27T16:00:00.000Z']],
+    ['month ends, L', '0 0 0 L * ?', NOW, ['2026-11-29T16:00:00.000Z', '2026-12-30T16:00:00.000Z', '2027-01-30T16:00:00.000Z', '2027-02-27T16:00:00.000Z']],
     ['Feb 29 from 2027', '0 0 0 29 2 ?', '2027-01-01T00:00:00Z', ['2028-02-28T16:00:00.000Z', '2032-02-28T16:00:00.000Z']],
-    ['15W, 15th a Saturday → Friday 14th', '0 0 9 15W * ?', '2027-04-20T00:00:00Z', [
-      '2027-05-14T01:00:00.000Z', '2027-06-15T01:00:00.000Z']],
+    ['15W, 15th a Saturday → Friday 14th', '0 0 9 15W * ?', '2027-04-20T00:00:00Z', ['2027-05-14T01:00:00.000Z', '2027-06-15T01:00:00.000Z']],
     ['15W, 15th a Sunday → Monday 16th', '0 0 9 15W * ?', '2027-07-20T00:00:00Z', ['2027-08-16T01:00:00.000Z']],
-    ['LW, 31st a Sunday → Friday 29th', '0 0 9 LW * ?', '2027-01-01T00:00:00Z', [
-      '2027-01-29T01:00:00.000Z', '2027-02-26T01:00:00.000Z']],
+    ['LW, 31st a Sunday → Friday 29th', '0 0 9 LW * ?', '2027-01-01T00:00:00Z', ['2027-01-29T01:00:00.000Z', '2027-02-26T01:00:00.000Z']],
     ['1#1, first Monday', '0 0 9 ? * 1#1', NOW, ['2026-12-07T01:00:00.000Z', '2027-01-04T01:00:00.000Z']],
     ['6#3, third Saturday', '0 0 9 ? * 6#3', NOW, ['2026-12-19T01:00:00.000Z']],
     ['5L, last Friday', '0 0 9 ? * 5L', NOW, ['2026-11-27T01:00:00.000Z', '2026-12-25T01:00:00.000Z']],
     ['FRIL, last Friday by name', '0 0 9 ? * FRIL', NOW, ['2026-11-27T01:00:00.000Z', '2026-12-25T01:00:00.000Z']],
-    ['L alone, the last day of the week: Sunday', '0 0 9 ? * L', NOW, [
-      '2026-11-29T01:00:00.000Z', '2026-12-06T01:00:00.000Z']],
+    ['L alone, the last day of the week: Sunday', '0 0 9 ? * L', NOW, ['2026-11-29T01:00:00.000Z', '2026-12-06T01:00:00.000Z']],
     ['7 is Sunday', '0 0 9 ? * 7', NOW, ['2026-11-29T01:00:00.000Z']],
     ['SUN is Sunday', '0 0 9 ? * sun', NOW, ['2026-11-29T01:00:00.000Z']],
-    ['MON-FRI', '0 0 9 ? * MON-FRI', NOW, [
-      '2026-11-27T01:00:00.000Z', '2026-11-30T01:00:00.000Z', '2026-12-01T01:00:00.000Z']],
+    ['MON-FRI', '0 0 9 ? * MON-FRI', NOW, ['2026-11-27T01:00:00.000Z', '2026-11-30T01:00:00.000Z', '2026-12-01T01:00:00.000Z']],
     ['JAN,JUL', '0 0 0 1 JAN,JUL ?', NOW, ['2026-12-31T16:00:00.000Z', '2027-06-30T16:00:00.000Z']],
-    ['a Quartz day step, MON/2', '0 0 9 ? * MON/2', NOW, [
-      '2026-11-27T01:00:00.000Z', '2026-11-29T01:00:00.000Z', '2026-11-30T01:00:00.000Z']],
-    ['a year step counts from 1970, as in Quartz', '0 0 0 1 1 ? */2', NOW, [
-      '2027-12-31T16:00:00.000Z', '2029-12-31T16:00:00.000Z']],
+    ['a Quartz day step, MON/2', '0 0 9 ? * MON/2', NOW, ['2026-11-27T01:00:00.000Z', '2026-11-29T01:00:00.000Z', '2026-11-30T01:00:00.000Z']],
+    ['a year step counts from 1970, as in Quartz', '0 0 0 1 1 ? */2', NOW, ['2027-12-31T16:00:00.000Z', '2029-12-31T16:00:00.000Z']],
     ['the year field stops after 2028', '0 0 0 1 1 ? 2028', NOW, ['2027-12-31T16:00:00.000Z']],
     ['Asia/Tokyo', '0 0 14 * * ? Asia/Tokyo', NOW, ['2026-11-27T05:00:00.000Z']],
     ['GMT+9:00', '0 0 14 * * ? GMT+9:00', NOW, ['2026-11-27T05:00:00.000Z']],
@@ -142,8 +142,7 @@ describe(nextFireTimes.name, () => {
     ['at(), default +08:00', 'at(2026-12-01 08:00:00)', NOW, ['2026-12-01T00:00:00.000Z']],
     ['at(), GMT+9:00', 'at(2026-12-01 08:00:00 GMT+9:00)', NOW, ['2026-11-30T23:00:00.000Z']],
     ['at(), already fired', 'at(2026-12-01 08:00:00)', '2026-12-01T00:00:00Z', []],
-    ['at(), a repeated hour: first occurrence', 'at(2027-11-07 01:30:00 America/New_York)', NOW, [
-      '2027-11-07T05:30:00.000Z']],
+    ['at(), a repeated hour: first occurrence', 'at(2027-11-07 01:30:00 America/New_York)', NOW, ['2027-11-07T05:30:00.000Z']],
   ])('%s: %s after %s', (_label, text, after, expected) => {
     expect(upcoming(text, after, Math.max(expected.length, 1))).toEqual(expected);
   });
@@ -193,13 +192,10 @@ describe(nextFireTime.name, () => {
  * times in the gap are skipped and repeated times run twice.
  */
 describe(previewFireTimes.name, () => {
-  const preview = (text: string, after: string, count: number): FirePreview[] =>
-    previewFireTimes(parse(text), new Date(after), NOW, count);
+  const preview = (text: string, after: string, count: number): FirePreview[] => previewFireTimes(parse(text), new Date(after), NOW, count);
 
   it('shows UTC and local time in the default +08:00', () => {
-    expect(preview('0 0-5 14 * * ?', NOW.toISOString(), 1)).toEqual([
-      { utc: '2026-11-27T06:00:00Z', local: '2026-11-27T14:00:00+08:00' },
-    ]);
+    expect(preview('0 0-5 14 * * ?', NOW.toISOString(), 1)).toEqual([{ utc: '2026-11-27T06:00:00Z', local: '2026-11-27T14:00:00+08:00' }]);
   });
 
   it('moves a daily 02:30 to 03:00 EDT on the spring-forward day, flagged as a gap', () => {
@@ -234,8 +230,6 @@ describe(previewFireTimes.name, () => {
 
   it('shows rate() fires in the default +08:00, which has no DST', () => {
     const createdAt = new Date('2027-11-07T04:30:00Z');
-    expect(previewFireTimes(parse('rate(1h)'), createdAt, createdAt, 1)).toEqual([
-      { utc: '2027-11-07T05:30:00Z', local: '2027-11-07T13:30:00+08:00' },
-    ]);
+    expect(previewFireTimes(parse('rate(1h)'), createdAt, createdAt, 1)).toEqual([{ utc: '2027-11-07T05:30:00Z', local: '2027-11-07T13:30:00+08:00' }]);
   });
 });

@@ -89,9 +89,7 @@ export function parseFrequency(text: string, options: ParseFrequencyOptions): Fr
   const compiled = compile(source);
   const { now, minIntervalSeconds } = options;
   if (compiled.kind === 'rate' && compiled.intervalSeconds < minIntervalSeconds) {
-    throw new FrequencyError(
-      `rate interval is ${compiled.intervalSeconds} s, under the minimum of ${minIntervalSeconds} s`,
-    );
+    throw new FrequencyError(`rate interval is ${compiled.intervalSeconds} s, under the minimum of ${minIntervalSeconds} s`);
   }
   if (compiled.kind === 'at' && compiled.fireAt.getTime() <= now.getTime()) {
     throw new FrequencyError(`at(): ${formatUtcIso(compiled.fireAt.getTime())} is not in the future`);
@@ -105,8 +103,7 @@ function checkCronPolicy(fields: CronFields, zone: TimeZoneSpec, now: Date, minI
   const pastYear = fields.years?.find((year) => year < currentYear);
   if (pastYear !== undefined) {
     throw new FrequencyError(
-      `year field: ${pastYear} is in the past, so the expression would never fire then ` +
-        `(years run from ${currentYear} to ${LATEST_YEAR})`,
+      `year field: ${pastYear} is in the past, so the expression would never fire then ` + `(years run from ${currentYear} to ${LATEST_YEAR})`,
     );
   }
   if (cronFireTimes(fields, zone, now, 1).length === 0) {
@@ -114,9 +111,7 @@ function checkCronPolicy(fields: CronFields, zone: TimeZoneSpec, now: Date, minI
   }
   const smallestGap = smallestCronGapSeconds(fields, zone, now);
   if (smallestGap < minIntervalSeconds) {
-    throw new FrequencyError(
-      `the cron expression fires ${smallestGap} s apart, under the minimum interval of ${minIntervalSeconds} s`,
-    );
+    throw new FrequencyError(`the cron expression fires ${smallestGap} s apart, under the minimum interval of ${minIntervalSeconds} s`);
   }
 }
 

@@ -47,17 +47,14 @@ export interface AtTime {
 export function parseAt(source: string): AtTime {
   const match = /^at\s*\(\s*(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\s+(\S+))?\s*\)$/i.exec(source);
   if (!match) {
-    throw new FrequencyError(
-      `'${source}' is not an at expression: expected at(yyyy-MM-dd HH:mm:ss) with an optional time zone`,
-    );
+    throw new FrequencyError(`'${source}' is not an at expression: expected at(yyyy-MM-dd HH:mm:ss) with an optional time zone`);
   }
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
   const zoneToken = match[7];
   const wallMs = Date.UTC(year, month - 1, day, hour, minute, second);
   const wall = new Date(wallMs);
   // Date.UTC rolls 2026-02-30 over to March; a changed field means the date does not exist.
-  const rolledOver =
-    wall.getUTCFullYear() !== year || wall.getUTCMonth() !== month - 1 || wall.getUTCDate() !== day;
+  const rolledOver = wall.getUTCFullYear() !== year || wall.getUTCMonth() !== month - 1 || wall.getUTCDate() !== day;
   if (rolledOver || hour > 23 || minute > 59 || second > 59) {
     const written = `${match[1]}-${match[2]}-${match[3]} ${match[4]}:${match[5]}:${match[6]}`;
     throw new FrequencyError(`at(): '${written}' is not a valid date and time`);

@@ -4,9 +4,7 @@ import { FrequencyError } from './frequency-error';
  * A frequency's time zone: either a fixed UTC offset (the Alibaba default of +08:00, `GMT+9:00`,
  * `UTC`), which never has daylight saving, or an IANA zone evaluated through Intl.
  */
-export type TimeZoneSpec =
-  | { kind: 'fixed'; offsetMinutes: number; display: string }
-  | { kind: 'iana'; name: string; display: string };
+export type TimeZoneSpec = { kind: 'fixed'; offsetMinutes: number; display: string } | { kind: 'iana'; name: string; display: string };
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -49,9 +47,7 @@ export function parseTimeZone(token: string): TimeZoneSpec {
   }
   const canonical = IANA_NAME.test(token) ? canonicalIanaName(token) : undefined;
   if (!canonical) {
-    throw new FrequencyError(
-      `time zone '${token}' is unknown: use an IANA name such as Asia/Shanghai, an offset such as GMT+8:00, or UTC`,
-    );
+    throw new FrequencyError(`time zone '${token}' is unknown: use an IANA name such as Asia/Shanghai, an offset such as GMT+8:00, or UTC`);
   }
   // Show the name as written (EST stays EST, though ICU files it under America/Panama), only
   // with its letter case put right.
@@ -122,11 +118,7 @@ export function wallClockMs(zone: TimeZoneSpec, instantMs: number): number {
  * offsets a day either side are the only candidates.
  */
 export function instantsAtWallClock(zone: TimeZoneSpec, wallMs: number): number[] {
-  const candidateOffsets = new Set([
-    offsetMinutesAt(zone, wallMs - DAY_MS),
-    offsetMinutesAt(zone, wallMs),
-    offsetMinutesAt(zone, wallMs + DAY_MS),
-  ]);
+  const candidateOffsets = new Set([offsetMinutesAt(zone, wallMs - DAY_MS), offsetMinutesAt(zone, wallMs), offsetMinutesAt(zone, wallMs + DAY_MS)]);
   const instants: number[] = [];
   for (const offset of candidateOffsets) {
     const instant = wallMs - offset * MINUTE_MS;

@@ -25,18 +25,9 @@ export function canonicalRequestV3(input: V3CanonicalInput): string {
     .sort()
     .map((name) => `${percentEncode(name)}=${percentEncode(input.query[name])}`)
     .join('&');
-  const canonicalHeaders = input.signedHeaders
-    .map((name) => `${name}:${(input.headers[name] ?? '').trim()}\n`)
-    .join('');
+  const canonicalHeaders = input.signedHeaders.map((name) => `${name}:${(input.headers[name] ?? '').trim()}\n`).join('');
   const canonicalPath = input.path.replace(/\+/g, '%20').replace(/\*/g, '%2A').replace(/%7E/g, '~');
-  return [
-    input.method.toUpperCase(),
-    canonicalPath,
-    canonicalQuery,
-    canonicalHeaders,
-    input.signedHeaders.join(';'),
-    input.payloadHash,
-  ].join('\n');
+  return [input.method.toUpperCase(), canonicalPath, canonicalQuery, canonicalHeaders, input.signedHeaders.join(';'), input.payloadHash].join('\n');
 }
 
 export function signV3(input: V3CanonicalInput, secret: string): string {

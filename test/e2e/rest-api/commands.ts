@@ -66,7 +66,10 @@ export function commandTests(suite: RestSuite): void {
       expect(deleted.body).toBeUndefined();
       const params = { commandId };
       expect(refusal(await suite.admin.call('GET', '/v1/commands/{commandId}', { params }))).toEqual({ status: 404, code: 'InvalidCmdId.NotFound' });
-      expect(refusal(await suite.admin.call('PATCH', '/v1/commands/{commandId}', { params, body: { name: 'x' } }))).toEqual({ status: 404, code: 'InvalidCmdId.NotFound' });
+      expect(refusal(await suite.admin.call('PATCH', '/v1/commands/{commandId}', { params, body: { name: 'x' } }))).toEqual({
+        status: 404,
+        code: 'InvalidCmdId.NotFound',
+      });
       expect(refusal(await suite.admin.call('DELETE', '/v1/commands/{commandId}', { params }))).toEqual({ status: 404, code: 'InvalidCmdId.NotFound' });
       expect(await rpcRefusal(suite.app, 'DeleteCommand', { CommandId: commandId })).toEqual({ status: 404, code: 'InvalidCmdId.NotFound' });
     });
@@ -77,7 +80,12 @@ export function commandTests(suite: RestSuite): void {
         [{ ...valid, name: 'n'.repeat(129) }, { Name: 'n'.repeat(129) }, 400, 'CmdName.ExceedLimit'],
         [{ ...valid, type: 'RunPythonScript' }, { Type: 'RunPythonScript' }, 400, 'InvalidCmdType.NotFound'],
         [{ ...valid, content: '' }, { CommandContent: '', ContentEncoding: 'PlainText' }, 400, 'MissingParameter.CommandContent'],
-        [{ ...valid, content: 'x'.repeat(24 * 1024 + 1) }, { CommandContent: 'x'.repeat(24 * 1024 + 1), ContentEncoding: 'PlainText' }, 400, 'CmdContent.ExceedLimit'],
+        [
+          { ...valid, content: 'x'.repeat(24 * 1024 + 1) },
+          { CommandContent: 'x'.repeat(24 * 1024 + 1), ContentEncoding: 'PlainText' },
+          400,
+          'CmdContent.ExceedLimit',
+        ],
         [{ ...valid, timeout: 5 }, { Timeout: '5' }, 400, 'InvalidParam.Timeout'],
         [{ ...valid, timeout: 86401 }, { Timeout: '86401' }, 400, 'InvalidTimeout.ExceedLimit'],
         [{ ...valid, description: 'd'.repeat(513) }, { Description: 'd'.repeat(513) }, 400, 'CmdDesc.ExceedLimit'],
@@ -96,7 +104,10 @@ export function commandTests(suite: RestSuite): void {
       expect(refusal(badRegion)).toEqual({ status: 404, code: 'InvalidRegionId.NotFound' });
       expect(await rpcRefusal(suite.app, 'DescribeCommands', { RegionId: 'xx-nowhere-1' })).toEqual({ status: 404, code: 'InvalidRegionId.NotFound' });
       expect(refusal(await suite.admin.call('GET', '/v1/commands', { query: { pageSize: 51 } }))).toEqual({ status: 400, code: 'InvalidParam.PageSize' });
-      expect(refusal(await suite.admin.call('GET', '/v1/commands', { query: { nextToken: 'bogus' } }))).toEqual({ status: 400, code: 'InvalidParameter.NextToken' });
+      expect(refusal(await suite.admin.call('GET', '/v1/commands', { query: { nextToken: 'bogus' } }))).toEqual({
+        status: 400,
+        code: 'InvalidParameter.NextToken',
+      });
       expect(await tableSnapshot(suite.app)).toEqual(before);
     });
   });

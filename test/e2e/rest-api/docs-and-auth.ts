@@ -126,7 +126,12 @@ export function docsAndAuthTests(suite: RestSuite): void {
     it('answers a route that does not exist under /v1 with the REST error body, and anywhere else still with Alibaba’s', async () => {
       const rest = await fetch(`${suite.app.endpoint}/v1/no-such-resource`);
       const restBody = (await rest.json()) as Record<string, unknown>;
-      expect({ status: rest.status, ...restBody }).toEqual({ status: 404, requestId: rest.headers.get('x-request-id'), code: 'InvalidAction.NotFound', message: expect.any(String) });
+      expect({ status: rest.status, ...restBody }).toEqual({
+        status: 404,
+        requestId: rest.headers.get('x-request-id'),
+        code: 'InvalidAction.NotFound',
+        message: expect.any(String),
+      });
       const rpc = await fetch(`${suite.app.endpoint}/no-such-path`);
       expect({ status: rpc.status, body: await rpc.json() }).toEqual({
         status: 404,
@@ -137,7 +142,10 @@ export function docsAndAuthTests(suite: RestSuite): void {
     it('refuses a body that is not JSON (415), not valid JSON or not an object (400), or has an unknown field (400), creating nothing', async () => {
       const before = await tableSnapshot(suite.app);
       const post = (request: Parameters<RestClient['call']>[2]) => suite.admin.call('POST', '/v1/commands', request);
-      expect(refusal(await post({ rawBody: 'name=x', contentType: 'application/x-www-form-urlencoded' }))).toEqual({ status: 415, code: 'UnsupportedMediaType' });
+      expect(refusal(await post({ rawBody: 'name=x', contentType: 'application/x-www-form-urlencoded' }))).toEqual({
+        status: 415,
+        code: 'UnsupportedMediaType',
+      });
       expect(refusal(await post({ rawBody: '{"name":', contentType: 'application/json' }))).toEqual({ status: 400, code: 'InvalidParameter.Encoding' });
       expect(refusal(await post({ rawBody: '["x"]', contentType: 'application/json' }))).toEqual({ status: 400, code: 'InvalidParameter.Encoding' });
       const unknownField = await post({ body: { name: 'x', type: 'RunShellScript', content: 'true', colour: 'red' } });

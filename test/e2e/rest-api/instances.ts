@@ -10,14 +10,32 @@ export function instanceTests(suite: RestSuite): void {
       const online = await suite.admin.call('GET', '/v1/instances/{instanceId}', { params: { instanceId: withAgent } });
       expect(online).toMatchObject({
         status: 200,
-        body: { instanceId: withAgent, regionId: 'cn-hangzhou', status: 'Running', agentOnline: true, hostname: 'test-host', agentVersion: 'test', managed: false },
+        body: {
+          instanceId: withAgent,
+          regionId: 'cn-hangzhou',
+          status: 'Running',
+          agentOnline: true,
+          hostname: 'test-host',
+          agentVersion: 'test',
+          managed: false,
+        },
       });
       expect(online.body.lastHeartbeatAt).not.toBeNull();
       const offline = await suite.admin.call('GET', '/v1/instances/{instanceId}', { params: { instanceId: without } });
-      expect(offline.body).toMatchObject({ instanceId: without, agentOnline: false, hostname: null, agentVersion: null, lastHeartbeatAt: null, agentRegisteredAt: null });
+      expect(offline.body).toMatchObject({
+        instanceId: without,
+        agentOnline: false,
+        hostname: null,
+        agentVersion: null,
+        lastHeartbeatAt: null,
+        agentRegisteredAt: null,
+      });
       const rpc = await call(suite.app, 'DescribeCloudAssistantStatus', { 'InstanceId.1': withAgent, 'InstanceId.2': without });
       const rpcOnline = Object.fromEntries(
-        rpc.InstanceCloudAssistantStatusSet.InstanceCloudAssistantStatus.map((s: { InstanceId: string; CloudAssistantStatus: string }) => [s.InstanceId, s.CloudAssistantStatus === 'true']),
+        rpc.InstanceCloudAssistantStatusSet.InstanceCloudAssistantStatus.map((s: { InstanceId: string; CloudAssistantStatus: string }) => [
+          s.InstanceId,
+          s.CloudAssistantStatus === 'true',
+        ]),
       );
       expect(rpcOnline).toEqual({ [withAgent]: true, [without]: false });
     });

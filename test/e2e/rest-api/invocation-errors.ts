@@ -30,7 +30,12 @@ export function invocationErrorTests(suite: RestSuite): void {
         [{ commandId, instanceIds: ['bad id!'] }, { InstanceIds: '["bad id!"]' }, 400, 'InvalidInstanceId.Malformed'],
         [{ commandId, instanceIds: [instanceId], parameters: { x: '1' } }, { Parameters: '{"x":"1"}' }, 400, 'InvalidParameter.Parameters'],
         [{ commandId, instanceIds: [instanceId], timeout: 86401 }, { Timeout: '86401' }, 400, 'InvalidTimeout.ExceedLimit'],
-        [{ commandId, instanceIds: [instanceId], misfirePolicy: 'Sometimes', frequency: 'rate(1h)' }, { Timed: 'true', Frequency: 'rate(1h)', MisfirePolicy: 'Sometimes' }, 400, 'InvalidParam.MisfirePolicy'],
+        [
+          { commandId, instanceIds: [instanceId], misfirePolicy: 'Sometimes', frequency: 'rate(1h)' },
+          { Timed: 'true', Frequency: 'rate(1h)', MisfirePolicy: 'Sometimes' },
+          400,
+          'InvalidParam.MisfirePolicy',
+        ],
       ];
       const before = await tableSnapshot(suite.app);
       for (const [body, rpcOverride, status, code] of cases) {
@@ -39,7 +44,9 @@ export function invocationErrorTests(suite: RestSuite): void {
         const rpcParams = { CommandId: commandId, InstanceIds: JSON.stringify([instanceId]), ...rpcOverride };
         expect({ ...(await rpcRefusal(suite.app, 'InvokeCommand', rpcParams)), rpcParams }).toEqual({ status, code, rpcParams });
       }
-      const contradiction = await suite.admin.call('POST', '/v1/invocations', { body: { commandId, instanceIds: [instanceId], timed: false, frequency: 'rate(1h)' } });
+      const contradiction = await suite.admin.call('POST', '/v1/invocations', {
+        body: { commandId, instanceIds: [instanceId], timed: false, frequency: 'rate(1h)' },
+      });
       expect(refusal(contradiction)).toEqual({ status: 400, code: 'InvalidParam.RepeatMode' });
       expect(await tableSnapshot(suite.app)).toEqual(before);
     });
@@ -78,7 +85,10 @@ export function invocationErrorTests(suite: RestSuite): void {
       expect(refusal(await list({ since: 'yesterday' }))).toEqual({ status: 400, code: 'InvalidParameter.Since' });
       expect(refusal(await list({ status: 'Done' }))).toEqual({ status: 400, code: 'InvalidParameter.InvocationStatus' });
       expect(refusal(await list({ timed: 'maybe' }))).toEqual({ status: 400, code: 'InvalidParameter.Timed' });
-      expect(await rpcRefusal(suite.app, 'DescribeInvocations', { InvocationStatus: 'Done' })).toEqual({ status: 400, code: 'InvalidParameter.InvocationStatus' });
+      expect(await rpcRefusal(suite.app, 'DescribeInvocations', { InvocationStatus: 'Done' })).toEqual({
+        status: 400,
+        code: 'InvalidParameter.InvocationStatus',
+      });
     });
   });
 
@@ -89,7 +99,12 @@ export function invocationErrorTests(suite: RestSuite): void {
       expect(preview.body.nextFireTimes).toHaveLength(3);
       const rpc = await call(suite.app, 'DescribeFrequencyPreview', { Frequency: '0 30 2 * * ? America/New_York', Count: '3' });
       expect(preview.body.nextFireTimes.map((t: string) => Date.parse(t))).toEqual(rpc.FireTimes.FireTime.map((t: { Time: string }) => Date.parse(t.Time)));
-      expect(preview.body.fireTimes[0]).toEqual({ time: preview.body.nextFireTimes[0], localTime: rpc.FireTimes.FireTime[0].LocalTime, daylightSavingGap: false, daylightSavingOverlap: false });
+      expect(preview.body.fireTimes[0]).toEqual({
+        time: preview.body.nextFireTimes[0],
+        localTime: rpc.FireTimes.FireTime[0].LocalTime,
+        daylightSavingGap: false,
+        daylightSavingOverlap: false,
+      });
       const readonly = await suite.readonly.call('GET', '/v1/frequency-preview', { query: { frequency: 'rate(1h)' } });
       expect(readonly.body.nextFireTimes).toHaveLength(5);
     });

@@ -18,7 +18,9 @@ export function invocationTests(suite: RestSuite): void {
 
     it('invokes a command on a real agent and reads its output back decoded through /results', async () => {
       const text = 'héllo wörld ✓ 日本';
-      const created = await suite.admin.call('POST', '/v1/commands', { body: { name: 'utf8', type: 'RunShellScript', content: `printf '%s\\n' '${text}'; echo err >&2` } });
+      const created = await suite.admin.call('POST', '/v1/commands', {
+        body: { name: 'utf8', type: 'RunShellScript', content: `printf '%s\\n' '${text}'; echo err >&2` },
+      });
       const since = new Date(Date.now() - 1000).toISOString();
       const invoked = await suite.admin.call('POST', '/v1/invocations', { body: { commandId: created.body.commandId, instanceIds: [agent.instanceId] } });
       expect(invoked).toMatchObject({ status: 201, body: { invokeId: expect.stringMatching(/^t-/) } });
@@ -51,7 +53,10 @@ export function invocationTests(suite: RestSuite): void {
       const rpc = await call(suite.app, 'DescribeInvocationResults', { InvokeId: invokeId, ContentEncoding: 'PlainText' });
       expect(rpc.Invocation.InvocationResults.InvocationResult[0].Output).toBe(results.body.items[0].output);
 
-      const filtered = await suite.admin.call('GET', '/v1/invocations/{invokeId}/results', { params: { invokeId }, query: { instanceId: agent.instanceId, status: 'Failed' } });
+      const filtered = await suite.admin.call('GET', '/v1/invocations/{invokeId}/results', {
+        params: { invokeId },
+        query: { instanceId: agent.instanceId, status: 'Failed' },
+      });
       expect(filtered.body.totalCount).toBe(0);
 
       const ids = async (query: Record<string, string | boolean>) =>
@@ -66,7 +71,9 @@ export function invocationTests(suite: RestSuite): void {
     it('creates a timed invocation from a frequency alone, shows its next fire times, and stops it', async () => {
       const instanceId = await newInstance(suite.app);
       const commandId = await newCommand(suite.app);
-      const invoked = await suite.admin.call('POST', '/v1/invocations', { body: { commandId, instanceIds: [instanceId], frequency: 'rate(1h)', misfirePolicy: 'Skip' } });
+      const invoked = await suite.admin.call('POST', '/v1/invocations', {
+        body: { commandId, instanceIds: [instanceId], frequency: 'rate(1h)', misfirePolicy: 'Skip' },
+      });
       expect(invoked.status).toBe(201);
       const { invokeId } = invoked.body;
       const detail = await suite.admin.call('GET', '/v1/invocations/{invokeId}', { params: { invokeId } });
@@ -95,7 +102,8 @@ export function invocationTests(suite: RestSuite): void {
 
     it('stops a pending run on chosen instances only: that run is Cancelled, the other stays Pending', async () => {
       const [first, second] = [await newInstance(suite.app), await newInstance(suite.app)];
-      const invokeId = (await call(suite.app, 'InvokeCommand', { CommandId: await newCommand(suite.app), InstanceIds: JSON.stringify([first, second]) })).InvokeId;
+      const invokeId = (await call(suite.app, 'InvokeCommand', { CommandId: await newCommand(suite.app), InstanceIds: JSON.stringify([first, second]) }))
+        .InvokeId;
       const stopped = await suite.admin.call('POST', '/v1/invocations/{invokeId}/stop', { params: { invokeId }, body: { instanceIds: [first] } });
       expect(stopped.status).toBe(200);
       const statuses = Object.fromEntries(stopped.body.instances.map((i: { instanceId: string; status: string }) => [i.instanceId, i.status]));

@@ -105,7 +105,11 @@ export function CommandsPage() {
                 </td>
                 {isAdmin && (
                   <td>
-                    <Link to={`/invoke?commandId=${encodeURIComponent(command.commandId)}`} className="button button-small" aria-label={`Invoke ${command.name}`}>
+                    <Link
+                      to={`/invoke?commandId=${encodeURIComponent(command.commandId)}`}
+                      className="button button-small"
+                      aria-label={`Invoke ${command.name}`}
+                    >
                       Invoke
                     </Link>
                   </td>
@@ -129,7 +133,15 @@ export function CommandsPage() {
 
 function NewCommandForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (command: Command) => void }) {
   const { api } = useSession();
-  const [form, setForm] = useState({ name: '', type: 'RunShellScript' as CommandType, content: '', workingDir: '', timeout: '', description: '', enableParameter: false });
+  const [form, setForm] = useState({
+    name: '',
+    type: 'RunShellScript' as CommandType,
+    content: '',
+    workingDir: '',
+    timeout: '',
+    description: '',
+    enableParameter: false,
+  });
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 

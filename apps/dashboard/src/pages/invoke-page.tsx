@@ -202,7 +202,8 @@ export function InvokePage() {
                   />
                 </label>
                 <p id="frequency-help" className="dim small">
-                  Seconds first (Quartz style), evaluated in UTC+08:00 unless a zone follows; or <code>rate(5m)</code>, or <code>at(2026-12-01 08:00:00 Asia/Shanghai)</code>. Examples:{' '}
+                  Seconds first (Quartz style), evaluated in UTC+08:00 unless a zone follows; or <code>rate(5m)</code>, or{' '}
+                  <code>at(2026-12-01 08:00:00 Asia/Shanghai)</code>. Examples:{' '}
                   {FREQUENCY_EXAMPLES.map((example) => (
                     <button key={example} type="button" className="link mono" onClick={() => setFrequency(example)}>
                       {example}
@@ -226,7 +227,12 @@ export function InvokePage() {
             <div className="form-grid">
               <label>
                 Username
-                <input className="mono" value={advanced.username} onChange={(event) => setAdvanced({ ...advanced, username: event.target.value })} placeholder="root" />
+                <input
+                  className="mono"
+                  value={advanced.username}
+                  onChange={(event) => setAdvanced({ ...advanced, username: event.target.value })}
+                  placeholder="root"
+                />
               </label>
               <label>
                 Working directory
@@ -234,7 +240,13 @@ export function InvokePage() {
               </label>
               <label>
                 Timeout (seconds)
-                <input type="number" min={10} max={86400} value={advanced.timeout} onChange={(event) => setAdvanced({ ...advanced, timeout: event.target.value })} />
+                <input
+                  type="number"
+                  min={10}
+                  max={86400}
+                  value={advanced.timeout}
+                  onChange={(event) => setAdvanced({ ...advanced, timeout: event.target.value })}
+                />
               </label>
             </div>
           </details>

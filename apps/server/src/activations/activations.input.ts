@@ -28,7 +28,8 @@ export type CreateActivationInput = z.output<typeof createActivation>;
 function checkInstanceIds({ InstanceIds: ids }: Partial<CreateActivationInput>): void {
   if (ids === undefined) return;
   if (ids.length === 0) throw ApiError.invalid('InstanceIds', 'must list at least one instance');
-  if (ids.length > MAX_ACTIVATION_INSTANCES) throw new ApiError('InstanceIds.ExceedLimit', `An activation can list at most ${MAX_ACTIVATION_INSTANCES} instances.`);
+  if (ids.length > MAX_ACTIVATION_INSTANCES)
+    throw new ApiError('InstanceIds.ExceedLimit', `An activation can list at most ${MAX_ACTIVATION_INSTANCES} instances.`);
   for (const id of ids) {
     if (id.length > 64 || !INSTANCE_ID_PATTERN.test(id)) throw ApiError.invalid('InstanceIds', 'an instance id is malformed', 'InvalidInstanceId.Malformed');
   }

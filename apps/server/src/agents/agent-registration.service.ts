@@ -83,7 +83,10 @@ export class AgentRegistrationService {
       // stray one is still removed, so that only the agent registering now holds a credential.
       const previous = await manager.find(AccessKeyEntity, { where: { instanceId, role: 'agent' }, select: { accessKeyId: true } });
       await manager.delete(AccessKeyEntity, { instanceId, role: 'agent' });
-      await this.accessKeys.announceRevoked(manager, previous.map((k) => k.accessKeyId));
+      await this.accessKeys.announceRevoked(
+        manager,
+        previous.map((k) => k.accessKeyId),
+      );
       const credential = await this.accessKeys.create('agent', { instanceId, manager, description: `agent of ${instanceId}` });
       return { instanceId, ...credential };
     });

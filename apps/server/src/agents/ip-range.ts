@@ -6,7 +6,7 @@ export function ipInCidr(address: string, cidr: string): boolean {
   const bits = bitsText === undefined ? 32 : Number(bitsText);
   if (network === undefined || !(bits >= 0 && bits <= 32)) return false;
   if (bits === 0) return true;
-  if (ip === undefined) return address === '::1' && (network >>> (32 - bits)) === (0x7f000001 >>> (32 - bits));
+  if (ip === undefined) return address === '::1' && network >>> (32 - bits) === 0x7f000001 >>> (32 - bits);
   return ip >>> (32 - bits) === network >>> (32 - bits);
 }
 

@@ -18,9 +18,7 @@ export class AccessKeysActions {
 
   @RpcAction('DeleteAccessKey', 'write', { input: DeleteAccessKeyInput })
   async deleteAccessKey({ input, params, caller }: RpcContext<DeleteAccessKeyInput>): Promise<object> {
-    const accessKeyId =
-      input.UserAccessKeyId ??
-      (caller.signatureVersion === 'V3' ? params.string('AccessKeyId', { maxLength: 64 }) : undefined);
+    const accessKeyId = input.UserAccessKeyId ?? (caller.signatureVersion === 'V3' ? params.string('AccessKeyId', { maxLength: 64 }) : undefined);
     if (!accessKeyId) throw ApiError.missing('UserAccessKeyId');
     if (accessKeyId === caller.accessKeyId) throw new ApiError('InvalidAccessKeyId.InUse');
     await this.accessKeys.delete(accessKeyId);

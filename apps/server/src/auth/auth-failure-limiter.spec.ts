@@ -22,12 +22,16 @@ describe(AuthFailureLimiter.name, () => {
       return error as ApiError;
     }
   };
-  const failing = (code: ErrorCode = 'SignatureDoesNotMatch') => () => Promise.reject(new ApiError(code));
+  const failing =
+    (code: ErrorCode = 'SignatureDoesNotMatch') =>
+    () =>
+      Promise.reject(new ApiError(code));
 
   it('lets a key that authenticated lately through an address others have throttled (agents behind one NAT or proxy)', async () => {
     const limiter = sut();
     await expect(limiter.guard('10.0.0.1', 'agent-key', () => Promise.resolve('ok'), 0)).resolves.toBe('ok');
-    for (let i = 0; i < 3; i++) await expect(limiter.guard('10.0.0.1', 'revoked-key', failing('InvalidAccessKeyId.NotFound'), 0)).rejects.toBeInstanceOf(ApiError);
+    for (let i = 0; i < 3; i++)
+      await expect(limiter.guard('10.0.0.1', 'revoked-key', failing('InvalidAccessKeyId.NotFound'), 0)).rejects.toBeInstanceOf(ApiError);
     await expect(limiter.guard('10.0.0.1', 'revoked-key', () => Promise.resolve('never asked'), 0)).rejects.toMatchObject({ code: 'Throttling' });
     await expect(limiter.guard('10.0.0.1', 'agent-key', () => Promise.resolve('ok'), 1000)).resolves.toBe('ok');
     // A wrong signature with the known key from there is verified, counted, and answered Throttling.

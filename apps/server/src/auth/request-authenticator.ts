@@ -65,15 +65,19 @@ export class RequestAuthenticator {
   private async verifyV3(request: IncomingRpcRequest): Promise<Authenticated> {
     const authorization = parseV3Authorization(request.headers['authorization'] ?? '');
     if (!authorization) throw new ApiError('IncompleteSignature', 'The Authorization header is not a valid ACS3-HMAC-SHA256 credential.');
-    const missingHeader = V3_REQUIRED_SIGNED_HEADERS.find(
-      (name) => !authorization.signedHeaders.includes(name) || !request.headers[name],
-    );
+    const missingHeader = V3_REQUIRED_SIGNED_HEADERS.find((name) => !authorization.signedHeaders.includes(name) || !request.headers[name]);
     if (missingHeader) {
-      throw new ApiError('IncompleteSignature', `The request signature does not conform to Aliyun standards: header ${missingHeader} must be present and signed.`);
+      throw new ApiError(
+        'IncompleteSignature',
+        `The request signature does not conform to Aliyun standards: header ${missingHeader} must be present and signed.`,
+      );
     }
     const unsignedHeader = v3SignedIfPresent(request).find((name) => !authorization.signedHeaders.includes(name));
     if (unsignedHeader) {
-      throw new ApiError('IncompleteSignature', `The request signature does not conform to Aliyun standards: header ${unsignedHeader} must be signed when present.`);
+      throw new ApiError(
+        'IncompleteSignature',
+        `The request signature does not conform to Aliyun standards: header ${unsignedHeader} must be signed when present.`,
+      );
     }
     const key = await this.knownKey(authorization.accessKeyId);
     this.checkTimestamp(request.headers['x-acs-date']!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/);

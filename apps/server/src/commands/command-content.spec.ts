@@ -25,12 +25,18 @@ describe('command content', () => {
 
   it('refuses a rendering over 24 KB before building it, and accepts one of exactly 24 KB', () => {
     const repeating = Buffer.from('{{a}}'.repeat(4900));
-    expect(() => renderCommandContent(repeating, ['a'], { a: 'x'.repeat(20 * 1024) })).toThrow(expect.objectContaining({ code: 'CmdContent.ExceedLimit' }) as Error);
+    expect(() => renderCommandContent(repeating, ['a'], { a: 'x'.repeat(20 * 1024) })).toThrow(
+      expect.objectContaining({ code: 'CmdContent.ExceedLimit' }) as Error,
+    );
     const short = Buffer.from('echo {{a}}');
     expect(renderCommandContent(short, ['a'], { a: 'x'.repeat(24 * 1024 - 5) }).length).toBe(24 * 1024);
-    expect(() => renderCommandContent(short, ['a'], { a: 'x'.repeat(24 * 1024 - 4) })).toThrow(expect.objectContaining({ code: 'CmdContent.ExceedLimit' }) as Error);
+    expect(() => renderCommandContent(short, ['a'], { a: 'x'.repeat(24 * 1024 - 4) })).toThrow(
+      expect.objectContaining({ code: 'CmdContent.ExceedLimit' }) as Error,
+    );
     // Bytes, not characters: 12,286 two-byte characters are 24,572 bytes.
-    expect(() => renderCommandContent(short, ['a'], { a: '\u00e9'.repeat(12286) })).toThrow(expect.objectContaining({ code: 'CmdContent.ExceedLimit' }) as Error);
+    expect(() => renderCommandContent(short, ['a'], { a: '\u00e9'.repeat(12286) })).toThrow(
+      expect.objectContaining({ code: 'CmdContent.ExceedLimit' }) as Error,
+    );
   });
 
   it('does not fill a parameter from Object.prototype', () => {

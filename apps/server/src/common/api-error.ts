@@ -32,4 +32,3 @@ export class ApiError extends Error {
     return new ApiError(code, `The specified parameter \u201c${name}\u201d is not valid: ${reason}`);
   }
 }
-

@@ -65,7 +65,14 @@ describe('the error catalogue', () => {
   const inSource = codesInSource();
 
   it('finds the codes the service answers with (the scan itself works)', () => {
-    for (const code of ['InvalidCmdId.NotFound', 'InvalidInstanceStatus', 'Throttling', 'RequestHeaderFieldsTooLarge', 'MissingParameter.Action', 'ServiceUnavailable']) {
+    for (const code of [
+      'InvalidCmdId.NotFound',
+      'InvalidInstanceStatus',
+      'Throttling',
+      'RequestHeaderFieldsTooLarge',
+      'MissingParameter.Action',
+      'ServiceUnavailable',
+    ]) {
       expect([...inSource.keys()]).toContain(code);
     }
   });

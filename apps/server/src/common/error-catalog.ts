@@ -6,18 +6,15 @@ export const ERROR_CATALOG = {
   // InvokeCommand
   'MissingParameter.RegionId': {
     status: 400,
-    message:
-      'The input parameter \u201cRegionId\u201d that is mandatory for processing this request is not supplied.',
+    message: 'The input parameter \u201cRegionId\u201d that is mandatory for processing this request is not supplied.',
   },
   'MissingParameter.InstanceIds': {
     status: 400,
-    message:
-      'The input parameter \u201cInstanceIds\u201d that is mandatory for processing this request is not supplied.',
+    message: 'The input parameter \u201cInstanceIds\u201d that is mandatory for processing this request is not supplied.',
   },
   'MissingParameter.CommandId': {
     status: 400,
-    message:
-      'The input parameter \u201cCommandId\u201d that is mandatory for processing this request is not supplied.',
+    message: 'The input parameter \u201cCommandId\u201d that is mandatory for processing this request is not supplied.',
   },
   'MissingParameter.Frequency': {
     status: 400,
@@ -121,10 +118,10 @@ export const ERROR_CATALOG = {
   'InvalidParameter.Duplicate': { status: 400, message: 'A request parameter was given more than once.' },
   'InvalidParameter.TooMany': { status: 400, message: 'The request carries too many parameters.' },
   'InvalidParameter.Encoding': { status: 400, message: 'The request could not be decoded.' },
-  'RequestEntityTooLarge': { status: 413, message: 'The request body is larger than the limit.' },
+  RequestEntityTooLarge: { status: 413, message: 'The request body is larger than the limit.' },
   RequestHeaderFieldsTooLarge: { status: 431, message: 'The request line or headers are larger than the limit.' },
   RequestTimeout: { status: 408, message: 'The request was not received in full within the time limit.' },
-  'UnsupportedMediaType': {
+  UnsupportedMediaType: {
     status: 415,
     message: 'The request body must be application/x-www-form-urlencoded.',
   },
@@ -142,7 +139,7 @@ export const ERROR_CATALOG = {
     status: 400,
     message: 'The request signature does not conform to Aliyun standards.',
   },
-  'InvalidSignatureMethod': { status: 400, message: 'Specified signature method is not supported.' },
+  InvalidSignatureMethod: { status: 400, message: 'Specified signature method is not supported.' },
   'Forbidden.RAM': {
     status: 403,
     message: "User not authorized to operate on the specified resource, or this API doesn't support RAM.",

@@ -24,9 +24,17 @@ export function fieldError(
 export function reasonOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'too_big':
-      return issue.origin === 'string' ? `longer than ${issue.maximum} characters` : issue.origin === 'array' ? `more than ${issue.maximum} items` : `must be at most ${issue.maximum}`;
+      return issue.origin === 'string'
+        ? `longer than ${issue.maximum} characters`
+        : issue.origin === 'array'
+          ? `more than ${issue.maximum} items`
+          : `must be at most ${issue.maximum}`;
     case 'too_small':
-      return issue.origin === 'string' ? 'must not be empty' : issue.origin === 'array' ? `needs at least ${issue.minimum} items` : `must be at least ${issue.minimum}`;
+      return issue.origin === 'string'
+        ? 'must not be empty'
+        : issue.origin === 'array'
+          ? `needs at least ${issue.minimum} items`
+          : `must be at least ${issue.minimum}`;
     case 'invalid_type':
       return `must be ${issue.expected === 'int' ? 'an integer' : issue.expected}`;
     case 'invalid_value':

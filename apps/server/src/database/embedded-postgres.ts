@@ -1,6 +1,20 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, cpSync, existsSync, fchownSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  fchownSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -174,14 +188,11 @@ async function initCluster(clusterDir: string, password: string, runAs: SystemUs
       chownSync(clusterDir, runAs.uid, runAs.gid);
       chownSync(pwFile, runAs.uid, runAs.gid);
     }
-    await runToCompletion(binaries().initdb, [
-      `--pgdata=${clusterDir}`,
-      '--auth=scram-sha-256',
-      '--username=postgres',
-      `--pwfile=${pwFile}`,
-      '--encoding=UTF8',
-      '--locale=C',
-    ], runAs);
+    await runToCompletion(
+      binaries().initdb,
+      [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'],
+      runAs,
+    );
   } finally {
     rmSync(pwFile, { force: true });
   }
@@ -194,9 +205,7 @@ function runToCompletion(command: string, args: string[], runAs: SystemUser | un
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolvePromise() : reject(new Error(`${command} exited with ${code}: ${output.slice(-2000)}`)),
-    );
+    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${command} exited with ${code}: ${output.slice(-2000)}`))));
   });
 }
 
@@ -207,13 +216,7 @@ async function startServer(clusterDir: string, port: number, password: string, r
   if (runAs) fchownSync(logFd, runAs.uid, runAs.gid);
   const child = spawn(
     binaries().postgres,
-    [
-      '-D', clusterDir,
-      '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=300',
-    ],
+    ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
     { ...runAs, stdio: ['ignore', logFd, logFd] },
   );
   closeSync(logFd);

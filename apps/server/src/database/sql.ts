@@ -91,11 +91,7 @@ export function sqlRunnerOf(executor: EntityManager | DataSource): SqlRunner {
   };
 }
 
-async function runOn<T extends QueryResultRow>(
-  target: Pool | PoolClient,
-  statement: Statement,
-  values: readonly unknown[],
-): Promise<SqlResult<T>> {
+async function runOn<T extends QueryResultRow>(target: Pool | PoolClient, statement: Statement, values: readonly unknown[]): Promise<SqlResult<T>> {
   const config = typeof statement === 'string' ? { text: statement } : statement;
   const result = await target.query<T>({ ...config, values: [...values] });
   return { rows: result.rows, rowCount: result.rowCount ?? 0 };

@@ -31,7 +31,13 @@ describe(HeartbeatWriter.name, () => {
     await writer.record('mi-1', '1.0.1', undefined);
     expect(statements).toHaveLength(0);
     await settle();
-    expect(statements).toEqual([[['mi-1', 'mi-2'], ['1.0.1', null], ['host-a', 'host-b']]]);
+    expect(statements).toEqual([
+      [
+        ['mi-1', 'mi-2'],
+        ['1.0.1', null],
+        ['host-a', 'host-b'],
+      ],
+    ]);
     await writer.record('mi-3', '1.0.0', 'host-c');
     await settle();
     expect(statements).toHaveLength(2);
@@ -42,7 +48,10 @@ describe(HeartbeatWriter.name, () => {
     void writer.record('mi-1', '1.0.0', 'h'); // answered before the failure is known
     await settle();
     const waiting = writer.record('mi-1', '1.0.0', 'h');
-    const outcome = waiting.then(() => 'recorded', (error: Error) => error.message);
+    const outcome = waiting.then(
+      () => 'recorded',
+      (error: Error) => error.message,
+    );
     await settle();
     expect(await outcome).toBe('database down');
     fail = undefined;

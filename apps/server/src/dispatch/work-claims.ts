@@ -67,7 +67,10 @@ export class WorkClaims implements OnModuleDestroy {
 
   private async claimBatch(batch: ClaimRequest[]): Promise<ClaimedWork[]> {
     const instanceIds = [...new Set(batch.map((c) => c.instanceId))];
-    await acknowledgeRuns(this.sql, batch.flatMap((c) => c.acks.map((recordId) => ({ instanceId: c.instanceId, recordId }))));
+    await acknowledgeRuns(
+      this.sql,
+      batch.flatMap((c) => c.acks.map((recordId) => ({ instanceId: c.instanceId, recordId }))),
+    );
     const rows = await claimDueRuns(this.sql, instanceIds, REDELIVER_AFTER_SECONDS, MAX_TASKS_PER_POLL);
     // Two polls of one instance in a batch (an agent that reconnected while its old poll was
     // still open): the runs go to one of them, the stops to both.

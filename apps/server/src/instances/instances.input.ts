@@ -42,7 +42,10 @@ export type DescribeInstancesInput = z.output<typeof describeInstances>;
 
 const describeCloudAssistantStatus = z.object({
   RegionId: anyRegionId(),
-  InstanceId: z.array(z.string()).max(MAX_STATUS_INSTANCES, { error: catalogued('InstanceIds.ExceedLimit') }).optional(),
+  InstanceId: z
+    .array(z.string())
+    .max(MAX_STATUS_INSTANCES, { error: catalogued('InstanceIds.ExceedLimit') })
+    .optional(),
   OSType: osType().optional(),
   Paging: derived<Paging>(),
 });

@@ -54,13 +54,14 @@ export class InstancesService {
       if (!instance) throw new ApiError('InvalidInstance.NotFound');
       // Its agent's credential dies with it (FK cascade), and a managed instance frees its activation slot's count.
       if (instance.activationId) {
-        await manager.query('UPDATE activations SET deregistered_count = deregistered_count + 1 WHERE activation_id = $1', [
-          instance.activationId,
-        ]);
+        await manager.query('UPDATE activations SET deregistered_count = deregistered_count + 1 WHERE activation_id = $1', [instance.activationId]);
       }
       const agentKeys = await manager.find(AccessKeyEntity, { where: { instanceId }, select: { accessKeyId: true } });
       await manager.delete(InstanceEntity, { instanceId });
-      await this.accessKeys.announceRevoked(manager, agentKeys.map((k) => k.accessKeyId));
+      await this.accessKeys.announceRevoked(
+        manager,
+        agentKeys.map((k) => k.accessKeyId),
+      );
     });
   }
 
@@ -76,19 +77,24 @@ export class InstancesService {
       const agentKeys = await manager.find(AccessKeyEntity, { where: { instanceId, role: 'agent' }, select: { accessKeyId: true } });
       if (instance.agentRegisteredAt === null && agentKeys.length === 0) throw new ApiError('InvalidInstance.NoAgentRegistered');
       if (instance.activationId) {
-        await manager.query('UPDATE activations SET deregistered_count = deregistered_count + 1 WHERE activation_id = $1', [
-          instance.activationId,
-        ]);
+        await manager.query('UPDATE activations SET deregistered_count = deregistered_count + 1 WHERE activation_id = $1', [instance.activationId]);
       }
       await manager.delete(AccessKeyEntity, { instanceId, role: 'agent' });
-      await manager.update(InstanceEntity, { instanceId }, {
-        agentRegisteredAt: null,
-        agentVersion: null,
-        agentHostname: null,
-        lastHeartbeatAt: null,
-        activationId: null,
-      });
-      await this.accessKeys.announceRevoked(manager, agentKeys.map((k) => k.accessKeyId));
+      await manager.update(
+        InstanceEntity,
+        { instanceId },
+        {
+          agentRegisteredAt: null,
+          agentVersion: null,
+          agentHostname: null,
+          lastHeartbeatAt: null,
+          activationId: null,
+        },
+      );
+      await this.accessKeys.announceRevoked(
+        manager,
+        agentKeys.map((k) => k.accessKeyId),
+      );
       return instance;
     });
   }
@@ -121,10 +127,7 @@ export class InstancesService {
  * registration takes them (the activation, then the instance), so the two never deadlock. The
  * activation is read first without a lock; if a registration changed it in between, again.
  */
-async function lockWithActivation(
-  manager: EntityManager,
-  where: FindOptionsWhere<InstanceEntity>,
-): Promise<InstanceEntity | null> {
+async function lockWithActivation(manager: EntityManager, where: FindOptionsWhere<InstanceEntity>): Promise<InstanceEntity | null> {
   for (;;) {
     const seen = await manager.findOne(InstanceEntity, { where, select: { instanceId: true, activationId: true } });
     if (!seen) return null;

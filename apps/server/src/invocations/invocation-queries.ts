@@ -20,11 +20,21 @@ export function invocationColumns(dataSource: DataSource): string {
 export function recordColumns(alias?: string, options: { output: boolean } = { output: true }): string {
   const c = (column: string): string => (alias ? `${alias}.${column}` : column);
   return [
-    `${c('record_id')} AS "recordId"`, `${c('invoke_id')} AS "invokeId"`, `${c('instance_id')} AS "instanceId"`,
-    `${c('scheduled_at')} AS "scheduledAt"`, `${c('repeats')} AS repeats`, `${c('status')} AS status`,
-    `${c('exit_code')} AS "exitCode"`, `${options.output ? c('output') : `'\\x'::bytea`} AS output`, `${c('dropped')} AS dropped`,
-    `${c('error_code')} AS "errorCode"`, `${c('error_info')} AS "errorInfo"`, `${c('created_at')} AS "createdAt"`,
-    `${c('start_time')} AS "startTime"`, `${c('finished_time')} AS "finishedTime"`, `${c('stop_time')} AS "stopTime"`,
+    `${c('record_id')} AS "recordId"`,
+    `${c('invoke_id')} AS "invokeId"`,
+    `${c('instance_id')} AS "instanceId"`,
+    `${c('scheduled_at')} AS "scheduledAt"`,
+    `${c('repeats')} AS repeats`,
+    `${c('status')} AS status`,
+    `${c('exit_code')} AS "exitCode"`,
+    `${options.output ? c('output') : `'\\x'::bytea`} AS output`,
+    `${c('dropped')} AS dropped`,
+    `${c('error_code')} AS "errorCode"`,
+    `${c('error_info')} AS "errorInfo"`,
+    `${c('created_at')} AS "createdAt"`,
+    `${c('start_time')} AS "startTime"`,
+    `${c('finished_time')} AS "finishedTime"`,
+    `${c('stop_time')} AS "stopTime"`,
     `${c('updated_at')} AS "updatedAt"`,
   ].join(', ');
 }

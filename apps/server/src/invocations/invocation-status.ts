@@ -1,14 +1,5 @@
 /** Overall status of an invocation. */
-export const INVOCATION_STATUSES = [
-  'Pending',
-  'Scheduled',
-  'Running',
-  'Success',
-  'Failed',
-  'PartialFailed',
-  'Stopping',
-  'Stopped',
-] as const;
+export const INVOCATION_STATUSES = ['Pending', 'Scheduled', 'Running', 'Success', 'Failed', 'PartialFailed', 'Stopping', 'Stopped'] as const;
 export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];
 
 /** Status of one instance's run. */

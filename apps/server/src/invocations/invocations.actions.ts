@@ -2,13 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { pageFields } from '../common/paging';
 import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
 import { presentInvocation, presentInvocationResult } from './invocation.presenter';
-import {
-  DescribeInvocationResultsInput,
-  DescribeInvocationsInput,
-  InvokeCommandInput,
-  RunCommandInput,
-  StopInvocationInput,
-} from './invocations.input';
+import { DescribeInvocationResultsInput, DescribeInvocationsInput, InvokeCommandInput, RunCommandInput, StopInvocationInput } from './invocations.input';
 import { InvocationsService } from './invocations.service';
 import { InvokeCommandService, InvokeRequest } from './invoke-command.service';
 
@@ -60,7 +54,13 @@ export class InvocationsActions {
     const { invocations, runs, total, nextKey } = await this.invocations.list(filter, input.Paging, { includeOutput: options.includeOutput });
     return {
       Invocations: {
-        Invocation: invocations.map((i) => presentInvocation(i, runs.filter((r) => r.invokeId === i.invokeId), options)),
+        Invocation: invocations.map((i) =>
+          presentInvocation(
+            i,
+            runs.filter((r) => r.invokeId === i.invokeId),
+            options,
+          ),
+        ),
       },
       ...pageFields(input.Paging, total, invocations.length, nextKey),
     };

@@ -50,13 +50,7 @@ function resolveRepeatMode(input: Partial<InvokeShape>, params: RpcParams): void
 }
 
 /** After the missing parameters: the repeat mode, then each value in the documented order. */
-const invokeSteps: Array<RpcStep<InvokeShape>> = [
-  'Timed',
-  'RepeatMode',
-  resolveRepeatMode,
-  'InstanceIds',
-  'RegionId',
-];
+const invokeSteps: Array<RpcStep<InvokeShape>> = ['Timed', 'RepeatMode', resolveRepeatMode, 'InstanceIds', 'RegionId'];
 const invokeTail: Array<RpcStep<InvokeShape>> = [
   { field: 'Frequency', if: (input) => input.RepeatMode === 'Period' },
   'Timeout',
@@ -127,7 +121,12 @@ const describeInvocations = z.object({
   /** The deprecated InvokeStatus filter (Finished/Failed/PartialFinished/Stopped/Running). */
   InvokeStatus: z
     .enum([...INVOCATION_STATUSES, ...(Object.keys(LEGACY_INVOKE_STATUSES) as Array<keyof typeof LEGACY_INVOKE_STATUSES>)])
-    .transform((status) => (status in LEGACY_INVOKE_STATUSES ? LEGACY_INVOKE_STATUSES[status as keyof typeof LEGACY_INVOKE_STATUSES] : status) as (typeof INVOCATION_STATUSES)[number])
+    .transform(
+      (status) =>
+        (status in LEGACY_INVOKE_STATUSES
+          ? LEGACY_INVOKE_STATUSES[status as keyof typeof LEGACY_INVOKE_STATUSES]
+          : status) as (typeof INVOCATION_STATUSES)[number],
+    )
     .optional(),
   InstanceId: resourceId().optional(),
   ContentEncoding: contentEncoding().default('Base64'),
@@ -176,7 +175,16 @@ const describeInvocationResults = z.object({
   Paging: derived<Paging>(),
 });
 export const DescribeInvocationResultsInput = rpcInput(describeInvocationResults, {
-  order: ['RegionId', 'InvokeId', 'InstanceId', 'CommandId', 'InvokeRecordStatus', 'IncludeHistory', 'ContentEncoding', readPagingInto({ defaultSize: 10, maxSize: 50 })],
+  order: [
+    'RegionId',
+    'InvokeId',
+    'InstanceId',
+    'CommandId',
+    'InvokeRecordStatus',
+    'IncludeHistory',
+    'ContentEncoding',
+    readPagingInto({ defaultSize: 10, maxSize: 50 }),
+  ],
 });
 export type DescribeInvocationResultsInput = z.output<typeof describeInvocationResults>;
 

@@ -90,9 +90,12 @@ export class InvokeCommandService {
       }
       if (outcome.kind === 'refused') throw new ApiError(toErrorCode(outcome.code));
     }
-    const { invokeId } = await this.record(request, fingerprintOf(request), (manager) =>
-      this.commands.get(request.regionId, request.commandId, manager),
-      now, nonce,
+    const { invokeId } = await this.record(
+      request,
+      fingerprintOf(request),
+      (manager) => this.commands.get(request.regionId, request.commandId, manager),
+      now,
+      nonce,
     );
     return invokeId;
   }
@@ -148,9 +151,7 @@ export class InvokeCommandService {
     if (request.parameters && !command.enableParameter) {
       throw new ApiError('InvalidParameter.Parameters', 'The command does not enable custom parameters (EnableParameter=false).');
     }
-    const content = command.enableParameter
-      ? renderCommandContent(command.content, command.parameterNames, request.parameters ?? {})
-      : command.content;
+    const content = command.enableParameter ? renderCommandContent(command.content, command.parameterNames, request.parameters ?? {}) : command.content;
 
     const timed = request.repeatMode === 'Period';
     const frequency = timed ? this.parseFrequency(request.frequency!, now) : undefined;
@@ -226,7 +227,9 @@ function fingerprintOf(request: InvokeRequest, extra: object = {}): string {
   const meaningful = { ...rest, ...extra };
   const byName = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
   const canonical = JSON.stringify([
-    Object.entries(meaningful).filter(([, v]) => v !== undefined).sort(byName),
+    Object.entries(meaningful)
+      .filter(([, v]) => v !== undefined)
+      .sort(byName),
     Object.entries(parameters ?? {}).sort(byName),
   ]);
   return createHash('sha256').update(canonical).digest('hex');

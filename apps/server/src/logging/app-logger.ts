@@ -66,10 +66,7 @@ export class AppLogger extends ConsoleLogger {
 
   protected override formatContext(context: string): string {
     const request = currentRequestContext();
-    const ids = [
-      request?.requestId && `RequestId=${request.requestId}`,
-      request?.invokeId && `InvokeId=${request.invokeId}`,
-    ].filter(Boolean);
+    const ids = [request?.requestId && `RequestId=${request.requestId}`, request?.invokeId && `InvokeId=${request.invokeId}`].filter(Boolean);
     return super.formatContext(context) + (ids.length > 0 ? `${ids.join(' ')} ` : '');
   }
 

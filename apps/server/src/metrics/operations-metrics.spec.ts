@@ -3,9 +3,7 @@ import { OperationsMetrics } from './operations-metrics';
 async function value(sut: OperationsMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
   const metric = (await sut.registry.getMetricsAsJSON()).find((m) => m.name === name.replace(/_(count|sum|bucket)$/, ''));
   const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, unknown>; metricName?: string }>;
-  const wanted = values.filter(
-    (v) => (v.metricName ?? metric?.name) === name && Object.entries(labels).every(([k, l]) => v.labels[k] === l),
-  );
+  const wanted = values.filter((v) => (v.metricName ?? metric?.name) === name && Object.entries(labels).every(([k, l]) => v.labels[k] === l));
   return wanted.reduce((sum, v) => sum + v.value, 0);
 }
 

@@ -31,18 +31,22 @@ export class CommandsRestController {
   @RestErrors({ 400: 'A malformed filter or paging value', 404: 'InvalidRegionId.NotFound' })
   async list(@RestQuery(ListCommandsQuery) query: z.output<typeof ListCommandsQuery>): Promise<Page<CommandDto>> {
     const paging = toPaging(query);
-    const { commands, total } = await this.commands.list(
-      { regionId: query.regionId, commandId: query.commandId, name: query.name, type: query.type },
+    const { commands, total } = await this.commands.list({ regionId: query.regionId, commandId: query.commandId, name: query.name, type: query.type }, paging);
+    return page(
+      commands.map((c) => toCommandDto(c, c.invokeTimes)),
       paging,
+      total,
     );
-    return page(commands.map((c) => toCommandDto(c, c.invokeTimes)), paging, total);
   }
 
   @Post()
   @HttpCode(201)
   @ApiOperation({ operationId: 'createCommand', summary: 'Add a command to the catalogue' })
   @RestResponse(201, Command, 'The new command')
-  @RestErrors({ 400: 'MissingParameter.Name/Type/CommandContent, CmdName.ExceedLimit, InvalidCmdType.NotFound, CmdContent.ExceedLimit, …', 404: 'InvalidRegionId.NotFound' })
+  @RestErrors({
+    400: 'MissingParameter.Name/Type/CommandContent, CmdName.ExceedLimit, InvalidCmdType.NotFound, CmdContent.ExceedLimit, …',
+    404: 'InvalidRegionId.NotFound',
+  })
   async create(
     @RestQuery(RegionQuery) { regionId }: z.output<typeof RegionQuery>,
     @RestBody(CreateCommandRequest, { required: true }) body: z.output<typeof CreateCommandRequest>,

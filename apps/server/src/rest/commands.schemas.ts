@@ -4,7 +4,15 @@ import { requestSchema, responseSchema } from './openapi';
 import { iso, isoTime, pageOf, pagingQuery, regionIdQuery } from './rest-common';
 import { resourceId, withCode } from '../common/fields';
 import { decodeCommandContent } from '../commands/command-content';
-import { commandContent, commandDescription as description, commandName, commandNameFilter, commandType, timeout as commandTimeout, workingDir } from '../commands/commands.input';
+import {
+  commandContent,
+  commandDescription as description,
+  commandName,
+  commandNameFilter,
+  commandType,
+  timeout as commandTimeout,
+  workingDir,
+} from '../commands/commands.input';
 
 const name = () => commandName().meta({ example: 'restart-nginx' });
 const content = () =>

@@ -35,7 +35,12 @@ export const ListInstancesQuery = z.object({
   status: withCode(z.enum(INSTANCE_STATUSES).optional(), 'InvalidParameter.Status'),
   instanceIds: withCode(
     text(64 * 101)
-      .transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(instanceId()).max(100))
       .optional()
       .meta({ description: 'Comma-separated instance ids (at most 100)' }),

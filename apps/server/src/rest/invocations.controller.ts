@@ -52,7 +52,12 @@ export class InvocationsRestController {
       },
       paging,
     );
-    return page(invocations.map((invocation) => toInvocationDto(invocation, runs)), paging, total, nextKey);
+    return page(
+      invocations.map((invocation) => toInvocationDto(invocation, runs)),
+      paging,
+      total,
+      nextKey,
+    );
   }
 
   @Post()
@@ -62,7 +67,7 @@ export class InvocationsRestController {
   @RestErrors({
     400: 'As InvokeCommand: MissingParameter.InstanceIds/CommandId/Frequency, InvalidParam.Frequency, InstanceIds.ExceedLimit, InstanceIds.Duplicated, InvalidInstance.NotVpc, InvalidInstanceStatus, InvalidInstance.NoClient, InvalidParameter.Parameters, CmdContent.ExceedLimit (the content with its parameters filled in is over 24 KB), …',
     403: 'Forbidden.RAM (readonly key), IdempotentParameterMismatch (clientToken reused for another request)',
-    404: 'InvalidRegionId.NotFound, InvalidCmdId.NotFound, InvalidInstance.NotFound'
+    404: 'InvalidRegionId.NotFound, InvalidCmdId.NotFound, InvalidInstance.NotFound',
   })
   async invoke(
     @RestQuery(RegionQuery, { regionCheckedBy: 'the service' }) { regionId }: z.output<typeof RegionQuery>,
@@ -90,7 +95,10 @@ export class InvocationsRestController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'stopInvocation', summary: 'Stop an invocation: no further fires, pending runs cancelled, running ones killed' })
   @RestResponse(200, InvocationDetail, 'The invocation after the stop (running runs end as Terminated shortly after)')
-  @RestErrors({ 400: 'A malformed instance id', 404: 'InvalidRegionId.NotFound, InvalidInvokeId.NotFound, InvalidInstanceId.NotFound (not a target of this invocation)' })
+  @RestErrors({
+    400: 'A malformed instance id',
+    404: 'InvalidRegionId.NotFound, InvalidInvokeId.NotFound, InvalidInstanceId.NotFound (not a target of this invocation)',
+  })
   async stop(
     @RestQuery(RegionQuery) { regionId }: z.output<typeof RegionQuery>,
     @RestParam(...INVOKE_ID) invokeId: string,

@@ -88,8 +88,7 @@ export const InvocationResultList = pageOf('InvocationResultList', InvocationRes
 
 export const Invoked = responseSchema('Invoked', z.object({ invokeId: z.string() }));
 
-const instanceIds = (max: number) =>
-  withCode(z.array(instanceId()).min(1, { error: 'MissingParameter.InstanceIds' }).max(max), 'InvalidParameter.InstanceIds');
+const instanceIds = (max: number) => withCode(z.array(instanceId()).min(1, { error: 'MissingParameter.InstanceIds' }).max(max), 'InvalidParameter.InstanceIds');
 
 /** InvokeCommand's parameters (invocations.input.ts), with its codes. */
 export const InvokeRequest = requestSchema(
@@ -102,7 +101,10 @@ export const InvokeRequest = requestSchema(
       frequency: frequency().optional().meta({ description: 'Cron (with optional zone), rate(…) or at(…)', example: '0 0 3 * * ? Asia/Shanghai' }),
       misfirePolicy: misfirePolicy().optional(),
       parameters: withCode(
-        z.record(text(64), z.union([text(65536, { allowEmpty: true }), z.number(), z.boolean()])).optional().meta({ description: 'Values of the command’s {{name}} parameters' }),
+        z
+          .record(text(64), z.union([text(65536, { allowEmpty: true }), z.number(), z.boolean()]))
+          .optional()
+          .meta({ description: 'Values of the command’s {{name}} parameters' }),
         'InvalidParameter.Parameters',
       ),
       username: username().optional(),

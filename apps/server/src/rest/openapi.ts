@@ -74,9 +74,15 @@ function isOptional(schema: z.ZodType): boolean {
  * fills a generic one where it does not (see MALFORMED_INPUT).
  */
 const MAY_REFUSE_INPUT = ApiResponse({ status: 400, description: '', headers: REQUEST_ID_HEADER, schema: ERROR_SCHEMA });
-const MAY_REFUSE_MEDIA_TYPE = ApiResponse({ status: 415, description: 'UnsupportedMediaType: the body is not application/json', headers: REQUEST_ID_HEADER, schema: ERROR_SCHEMA });
+const MAY_REFUSE_MEDIA_TYPE = ApiResponse({
+  status: 415,
+  description: 'UnsupportedMediaType: the body is not application/json',
+  headers: REQUEST_ID_HEADER,
+  schema: ERROR_SCHEMA,
+});
 
-export const MALFORMED_INPUT = 'A missing or malformed parameter: MissingParameter.<Name>, or the code in the field’s x-error-code (else InvalidParameter.<Name>)';
+export const MALFORMED_INPUT =
+  'A missing or malformed parameter: MissingParameter.<Name>, or the code in the field’s x-error-code (else InvalidParameter.<Name>)';
 
 /** A parameter decorator that also documents its method: the decorated method is already on the prototype. */
 function documenting(read: ParameterDecorator, docs: MethodDecorator): ParameterDecorator {
@@ -120,7 +126,10 @@ export function RestBody(schema: z.ZodObject, options: { required: boolean }): P
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     return parseInput(schema, readJsonBody(request.body, request.headers['content-type']));
   })();
-  return documenting(read, applyDecorators(ApiBody({ schema: refTo(requestSchemas, schema), required: options.required }), MAY_REFUSE_INPUT, MAY_REFUSE_MEDIA_TYPE));
+  return documenting(
+    read,
+    applyDecorators(ApiBody({ schema: refTo(requestSchemas, schema), required: options.required }), MAY_REFUSE_INPUT, MAY_REFUSE_MEDIA_TYPE),
+  );
 }
 
 /** A success answer: a named response schema, or no body (204). */

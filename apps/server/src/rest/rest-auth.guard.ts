@@ -33,7 +33,10 @@ export class RestAuthGuard implements CanActivate {
       throw new ApiError('Forbidden.RAM', 'User not authorized to operate on the specified resource: agent credentials cannot use the REST API.');
     }
     if (caller.role !== 'admin' && !READ_METHODS.has(request.method)) {
-      throw new ApiError('Forbidden.RAM', `User not authorized to operate on the specified resource: a readonly key cannot ${request.method} ${request.routeOptions.url ?? ''}.`);
+      throw new ApiError(
+        'Forbidden.RAM',
+        `User not authorized to operate on the specified resource: a readonly key cannot ${request.method} ${request.routeOptions.url ?? ''}.`,
+      );
     }
     setCaller(request, caller);
     return true;

@@ -52,7 +52,10 @@ export const regionIdQuery = withCode(
 );
 
 export const pagingQuery = {
-  pageSize: withCode(int({ min: 1, max: 50 }, z.coerce.number()).optional().meta({ description: 'Items per page, 1-50 (default 10)' }), 'InvalidParam.PageSize'),
+  pageSize: withCode(
+    int({ min: 1, max: 50 }, z.coerce.number()).optional().meta({ description: 'Items per page, 1-50 (default 10)' }),
+    'InvalidParam.PageSize',
+  ),
   nextToken: withCode(pageToken().optional().meta({ description: 'From the previous page; opaque' }), 'InvalidParameter.NextToken'),
 };
 

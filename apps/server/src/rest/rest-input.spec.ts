@@ -8,7 +8,10 @@ describe('parseInput', () => {
     regionId: text(32),
     name: text(8, { tooLong: 'CmdName.ExceedLimit' }),
     timeout: withCode(z.number().int().min(10).max(100, { error: 'InvalidTimeout.ExceedLimit' }).optional(), 'InvalidParam.Timeout'),
-    ids: z.array(text(8).regex(/^i-/, { error: 'InvalidInstanceId.Malformed' })).min(1, { error: 'MissingParameter.InstanceIds' }).optional(),
+    ids: z
+      .array(text(8).regex(/^i-/, { error: 'InvalidInstanceId.Malformed' }))
+      .min(1, { error: 'MissingParameter.InstanceIds' })
+      .optional(),
   });
   const sut = (input: unknown): ApiError => {
     try {

@@ -54,7 +54,7 @@ export class RetentionService {
     const deadline = performance.now() + budgetMs;
     const drain = async (purge: () => Promise<number>): Promise<number> => {
       let total = 0;
-      for (let deleted = PURGE_BATCH; deleted === PURGE_BATCH && performance.now() < deadline; ) {
+      for (let deleted = PURGE_BATCH; deleted === PURGE_BATCH && performance.now() < deadline;) {
         deleted = await purge();
         total += deleted;
       }
@@ -63,9 +63,7 @@ export class RetentionService {
     result.records = await drain(() => purgeRecordBatch(this.sql, cutoff));
     result.invocations = await drain(() => purgeInvocationBatch(this.sql, cutoff));
     if (result.records > 0 || result.invocations > 0) {
-      this.logger.log(
-        `retention: deleted ${result.records} records and ${result.invocations} invocations finished before ${cutoff.toISOString()}`,
-      );
+      this.logger.log(`retention: deleted ${result.records} records and ${result.invocations} invocations finished before ${cutoff.toISOString()}`);
     }
     return result;
   }

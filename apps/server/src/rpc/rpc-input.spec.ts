@@ -13,7 +13,15 @@ const schema = z.object({
   Sum: derived<number>(),
 });
 const input = rpcInput(schema, {
-  order: [{ present: 'RegionId' }, { present: 'InstanceIds' }, 'Timeout', 'Timed', 'InstanceIds', 'RegionId', (parsed) => (parsed.Sum = (parsed.Timeout ?? 0) + 1)],
+  order: [
+    { present: 'RegionId' },
+    { present: 'InstanceIds' },
+    'Timeout',
+    'Timed',
+    'InstanceIds',
+    'RegionId',
+    (parsed) => (parsed.Sum = (parsed.Timeout ?? 0) + 1),
+  ],
 });
 const read = (record: Record<string, string>) => readRpcInput(input, RpcParams.from(record));
 
@@ -58,7 +66,9 @@ describe('readRpcInput', () => {
       code: 'InvalidTimeout.ExceedLimit',
       message: 'The specified parameter Timeout exceeds the upper limit.',
     });
-    expect(errorOf({ RegionId: 'cn-1', InstanceIds: 'i-1', Timeout: '5' })?.message).toBe('The specified parameter \u201cTimeout\u201d is not valid: must be at least 10');
+    expect(errorOf({ RegionId: 'cn-1', InstanceIds: 'i-1', Timeout: '5' })?.message).toBe(
+      'The specified parameter \u201cTimeout\u201d is not valid: must be at least 10',
+    );
   });
 
   it('reads a JSON object of string-able values, and refuses anything else', () => {

@@ -80,7 +80,6 @@ export class RpcParams {
     if (indexed.length > MAX_LIST_ITEMS) throw ApiError.invalid(name, `more than ${MAX_LIST_ITEMS} items`, code);
     return indexed.sort((a, b) => a[0] - b[0]).map(([, value]) => value);
   }
-
 }
 
 function parseJsonList(name: string, value: string, code: ErrorCode): string[] {

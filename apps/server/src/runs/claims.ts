@@ -63,9 +63,7 @@ const CLAIM_WORK = {
        running AS (
          UPDATE invocations SET status = 'Running', updated_at = now()
           WHERE status IN ('Pending', 'Scheduled')
-            AND invoke_id IN (${invocationsInLockOrder(
-              `invoke_id IN (SELECT invoke_id FROM picked) AND status IN ('Pending', 'Scheduled')`,
-            )}))
+            AND invoke_id IN (${invocationsInLockOrder(`invoke_id IN (SELECT invoke_id FROM picked) AND status IN ('Pending', 'Scheduled')`)}))
        (SELECT 'task' AS kind, p.instance_id, p.record_id, i.invoke_id, i.command_type, i.command_content, i.working_dir,
                i.username, i.timeout, false AS fresh, p.created_at, p.delivered_at::text
           FROM picked p JOIN invocations i ON i.invoke_id = p.invoke_id)
@@ -103,25 +101,12 @@ export async function acknowledgeRuns(sql: SqlRunner, acked: ReadonlyArray<{ ins
  * Claims the due runs of these instances (at most `perInstance` each; an unacknowledged delivery
  * older than `redeliverAfterSeconds` is due again) and lists them with the pending stops.
  */
-export async function claimDueRuns(
-  sql: SqlRunner,
-  instanceIds: readonly string[],
-  redeliverAfterSeconds: number,
-  perInstance: number,
-): Promise<WorkRow[]> {
+export async function claimDueRuns(sql: SqlRunner, instanceIds: readonly string[], redeliverAfterSeconds: number, perInstance: number): Promise<WorkRow[]> {
   return (await sql.query<WorkRow>(CLAIM_WORK, [instanceIds, redeliverAfterSeconds, perInstance])).rows;
 }
 
 /** Makes these deliveries Pending again; answers how many were. */
-export async function releaseRuns(
-  tx: SqlRunner,
-  instanceId: string,
-  claims: ReadonlyArray<{ recordId: string; deliveredAt: string }>,
-): Promise<number> {
-  const released = await updateRecordsThenInvocations(tx, RELEASE, [
-    instanceId,
-    claims.map((c) => c.recordId),
-    claims.map((c) => c.deliveredAt),
-  ]);
+export async function releaseRuns(tx: SqlRunner, instanceId: string, claims: ReadonlyArray<{ recordId: string; deliveredAt: string }>): Promise<number> {
+  const released = await updateRecordsThenInvocations(tx, RELEASE, [instanceId, claims.map((c) => c.recordId), claims.map((c) => c.deliveredAt)]);
   return released.length;
 }

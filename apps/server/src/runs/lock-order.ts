@@ -46,7 +46,10 @@ export async function updateRecordsThenInvocations<T extends { invoke_id: string
   values: readonly unknown[],
 ): Promise<T[]> {
   const { rows } = await tx.query<T>(statement, values);
-  await refreshInvocationStatuses(tx, rows.map((r) => r.invoke_id));
+  await refreshInvocationStatuses(
+    tx,
+    rows.map((r) => r.invoke_id),
+  );
   return rows;
 }
 
@@ -64,9 +67,7 @@ export async function refreshInvocationStatuses(tx: SqlRunner, invokeIds: Iterab
       [invokeId],
     );
     if (!invocation) continue;
-    const { rows } = await tx.query<{ status: RecordStatus }>('SELECT DISTINCT status FROM invocation_records WHERE invoke_id = $1', [
-      invokeId,
-    ]);
+    const { rows } = await tx.query<{ status: RecordStatus }>('SELECT DISTINCT status FROM invocation_records WHERE invoke_id = $1', [invokeId]);
     const status = deriveInvocationStatus(
       { timed: invocation.repeat_mode === 'Period', stopped: invocation.stopped_at !== null },
       rows.map((r) => r.status),

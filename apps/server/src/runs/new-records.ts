@@ -40,13 +40,7 @@ const INSERT_PENDING = insertRecordsFrom(
   { fire: false },
 );
 
-export async function insertPendingRecords(
-  tx: SqlRunner,
-  invokeId: string,
-  instanceIds: readonly string[],
-  scheduledAt: Date,
-  repeats: number,
-): Promise<void> {
+export async function insertPendingRecords(tx: SqlRunner, invokeId: string, instanceIds: readonly string[], scheduledAt: Date, repeats: number): Promise<void> {
   await tx.query(INSERT_PENDING, [invokeId, instanceIds, scheduledAt, repeats]);
 }
 

@@ -22,26 +22,23 @@ export interface OneShotInsert {
  * Answers each request's refusal by its position in the batch: null when it was written.
  */
 export async function insertOneShotInvocations(sql: SqlRunner, invocations: readonly OneShotInsert[]): Promise<Map<number, string | null>> {
-  const result = await sql.query<{ n: number; refusal: string | null }>(
-    { name: 'one-shot-invocations', text: ONE_SHOT_SQL },
-    [
-      invocations.map((_, n) => n),
-      invocations.map((i) => i.invokeId),
-      invocations.map((i) => i.regionId),
-      invocations.map((i) => i.commandId),
-      invocations.map((i) => i.nonce.accessKeyId),
-      invocations.map((i) => i.nonce.value),
-      invocations.map((i) => i.workingDir ?? null),
-      invocations.map((i) => i.username ?? null),
-      invocations.map((i) => i.timeout ?? null),
-      invocations.map((i) => i.createdAt),
-      // The instance list is also the agents' wake-up payload: at most 100 ids of at most 64
-      // characters always fit one NOTIFY (DispatchNotifier's format: ids joined by commas).
-      invocations.map((i) => i.instanceIds.join(',')),
-      NONCE_LIFETIME_SECONDS,
-      NOTIFICATION_CHANNELS.dispatch,
-    ],
-  );
+  const result = await sql.query<{ n: number; refusal: string | null }>({ name: 'one-shot-invocations', text: ONE_SHOT_SQL }, [
+    invocations.map((_, n) => n),
+    invocations.map((i) => i.invokeId),
+    invocations.map((i) => i.regionId),
+    invocations.map((i) => i.commandId),
+    invocations.map((i) => i.nonce.accessKeyId),
+    invocations.map((i) => i.nonce.value),
+    invocations.map((i) => i.workingDir ?? null),
+    invocations.map((i) => i.username ?? null),
+    invocations.map((i) => i.timeout ?? null),
+    invocations.map((i) => i.createdAt),
+    // The instance list is also the agents' wake-up payload: at most 100 ids of at most 64
+    // characters always fit one NOTIFY (DispatchNotifier's format: ids joined by commas).
+    invocations.map((i) => i.instanceIds.join(',')),
+    NONCE_LIFETIME_SECONDS,
+    NOTIFICATION_CHANNELS.dispatch,
+  ]);
   return new Map(result.rows.map((row) => [row.n, row.refusal]));
 }
 

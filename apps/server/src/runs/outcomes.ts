@@ -59,10 +59,7 @@ export interface ReportedOutcome {
  * Writes a batch of outcomes (one per record) and the statuses of their invocations; answers
  * the reports that set their run's outcome.
  */
-export async function recordOutcomes(
-  tx: SqlRunner,
-  reports: readonly ReportedOutcome[],
-): Promise<Array<{ instanceId: string; recordId: string }>> {
+export async function recordOutcomes(tx: SqlRunner, reports: readonly ReportedOutcome[]): Promise<Array<{ instanceId: string; recordId: string }>> {
   const pieces = reports.map((r) => r.outcome.output && outputPiece(r.outcome.output.offset, r.outcome.output.data));
   const rows = await updateRecordsThenInvocations<{ instance_id: string; record_id: string; invoke_id: string }>(tx, RECORD_OUTCOMES, [
     reports.map((r) => r.recordId),

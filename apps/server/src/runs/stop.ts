@@ -9,10 +9,10 @@ import { recordsInLockOrder, refreshInvocationStatuses } from './lock-order';
  * invocation.
  */
 export async function holdInvocationForStop(tx: SqlRunner, regionId: string, invokeId: string): Promise<{ instanceIds: string[] } | undefined> {
-  const { rows } = await tx.query<{ instance_ids: string[] }>(
-    'SELECT instance_ids FROM invocations WHERE region_id = $1 AND invoke_id = $2 FOR KEY SHARE',
-    [regionId, invokeId],
-  );
+  const { rows } = await tx.query<{ instance_ids: string[] }>('SELECT instance_ids FROM invocations WHERE region_id = $1 AND invoke_id = $2 FOR KEY SHARE', [
+    regionId,
+    invokeId,
+  ]);
   return rows[0] && { instanceIds: rows[0].instance_ids };
 }
 
@@ -23,10 +23,7 @@ export async function holdInvocationForStop(tx: SqlRunner, regionId: string, inv
  * stopped the whole invocation is. Answers how many runs were cancelled.
  */
 export async function stopRuns(tx: SqlRunner, invokeId: string, targets: readonly string[]): Promise<number> {
-  await tx.query(
-    recordsInLockOrder(`r.invoke_id = $1 AND r.instance_id = ANY($2) AND r.status IN ('Pending', 'Running')`),
-    [invokeId, targets],
-  );
+  await tx.query(recordsInLockOrder(`r.invoke_id = $1 AND r.instance_id = ANY($2) AND r.status IN ('Pending', 'Running')`), [invokeId, targets]);
   const { rowCount: cancelled } = await tx.query(
     `UPDATE invocation_records SET status = 'Cancelled', stop_time = now(), updated_at = now(),
             error_code = 'Cancelled', error_info = 'the invocation was stopped before this run started'

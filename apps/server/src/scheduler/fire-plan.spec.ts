@@ -50,7 +50,13 @@ describe(planFireBatch.name, () => {
     ...overrides,
   });
   const pending = (instanceId: string, scheduledAt: Date, repeats: number): NewRecord => ({
-    invokeId: 't-1', instanceId, scheduledAt, repeats, status: 'Pending', errorCode: '', errorInfo: '',
+    invokeId: 't-1',
+    instanceId,
+    scheduledAt,
+    repeats,
+    status: 'Pending',
+    errorCode: '',
+    errorInfo: '',
   });
 
   it.each<{ name: string; due: DueFire[]; now?: Date; busy?: string[]; expected: FireBatchPlan }>([
@@ -70,8 +76,12 @@ describe(planFireBatch.name, () => {
       expected: {
         records: [
           pending('i-a', at(10), 5),
-          { ...pending('i-b', at(10), 5), status: 'Skipped', errorCode: 'PreviousRunNotFinished',
-            errorInfo: 'the previous run on this instance was still running at this fire time' },
+          {
+            ...pending('i-b', at(10), 5),
+            status: 'Skipped',
+            errorCode: 'PreviousRunNotFinished',
+            errorInfo: 'the previous run on this instance was still running at this fire time',
+          },
         ],
         advances: [{ invokeId: 't-1', nextFireAt: at(70), fireCount: 5 }],
         woken: ['i-a'],
@@ -82,8 +92,17 @@ describe(planFireBatch.name, () => {
       due: [fire({ instanceIds: ['i-a'], times: { dueTimes: [at(0), at(1)], next: null, truncated: true } })],
       now: at(210),
       expected: {
-        records: [{ invokeId: 't-1', instanceId: 'i-a', scheduledAt: at(0), repeats: 5, status: 'Missed' as const, errorCode: 'Misfire',
-          errorInfo: `at least 2 scheduled fire(s) from ${at(0).toISOString()} to ${at(1).toISOString()} were missed while no service process could fire them` }],
+        records: [
+          {
+            invokeId: 't-1',
+            instanceId: 'i-a',
+            scheduledAt: at(0),
+            repeats: 5,
+            status: 'Missed' as const,
+            errorCode: 'Misfire',
+            errorInfo: `at least 2 scheduled fire(s) from ${at(0).toISOString()} to ${at(1).toISOString()} were missed while no service process could fire them`,
+          },
+        ],
         advances: [{ invokeId: 't-1', nextFireAt: null, fireCount: 5 }],
         woken: [],
       },
@@ -93,10 +112,7 @@ describe(planFireBatch.name, () => {
       due: [fire({ instanceIds: ['i-a'], times: { dueTimes: [at(0), at(200)], next: at(300), truncated: false } })],
       now: at(210),
       expected: {
-        records: [
-          expect.objectContaining({ status: 'Missed', scheduledAt: at(0), repeats: 5 }) as never,
-          pending('i-a', at(200), 6),
-        ],
+        records: [expect.objectContaining({ status: 'Missed', scheduledAt: at(0), repeats: 5 }) as never, pending('i-a', at(200), 6)],
         advances: [{ invokeId: 't-1', nextFireAt: at(300), fireCount: 6 }],
         woken: ['i-a'],
       },
@@ -105,8 +121,15 @@ describe(planFireBatch.name, () => {
       name: 'a schedule that no longer computes is an Error on each instance and never fires again',
       due: [fire({ times: { error: 'unknown time zone' } })],
       expected: {
-        records: ['i-a', 'i-b'].map((instanceId): NewRecord => ({ invokeId: 't-1', instanceId, scheduledAt: at(10), repeats: 5, status: 'Error',
-          errorCode: 'InvalidFrequency', errorInfo: 'the frequency can no longer be computed: unknown time zone' })),
+        records: ['i-a', 'i-b'].map((instanceId): NewRecord => ({
+          invokeId: 't-1',
+          instanceId,
+          scheduledAt: at(10),
+          repeats: 5,
+          status: 'Error',
+          errorCode: 'InvalidFrequency',
+          errorInfo: 'the frequency can no longer be computed: unknown time zone',
+        })),
         advances: [{ invokeId: 't-1', nextFireAt: null, fireCount: 5 }],
         woken: [],
       },
@@ -121,7 +144,10 @@ describe(planFireBatch.name, () => {
       due: [fire({ instanceIds: ['i-a'] }), fire({ invokeId: 't-2', instanceIds: ['i-a'] })],
       expected: {
         records: [pending('i-a', at(10), 5), { ...pending('i-a', at(10), 5), invokeId: 't-2' }],
-        advances: [{ invokeId: 't-1', nextFireAt: at(70), fireCount: 5 }, { invokeId: 't-2', nextFireAt: at(70), fireCount: 5 }],
+        advances: [
+          { invokeId: 't-1', nextFireAt: at(70), fireCount: 5 },
+          { invokeId: 't-2', nextFireAt: at(70), fireCount: 5 },
+        ],
         woken: ['i-a'],
       },
     },

@@ -19,11 +19,7 @@ export interface FirePlan {
  * - FireOnceNow: the latest due time runs, however late; the rest are missed;
  * - Skip: nothing runs late; only a fire within ordinary jitter runs.
  */
-export function planFires(
-  due: readonly Date[],
-  now: Date,
-  options: { graceMs: number; policy: MisfirePolicy | null; truncated: boolean },
-): FirePlan {
+export function planFires(due: readonly Date[], now: Date, options: { graceMs: number; policy: MisfirePolicy | null; truncated: boolean }): FirePlan {
   if (due.length === 0) return {};
   const latest = due[due.length - 1];
   const lateness = now.getTime() - latest.getTime();

@@ -72,7 +72,10 @@ export class ScheduleFirer {
     const handled = await this.sql.transaction(async (tx) => {
       const { due, now } = await claimDueInvocations(tx, FIRE_BATCH);
       if (due.length === 0) return 0;
-      const busy = await unfinishedRuns(tx, due.map((d) => d.invoke_id));
+      const busy = await unfinishedRuns(
+        tx,
+        due.map((d) => d.invoke_id),
+      );
       const plan = planFireBatch(this.fireTimes(due, now), now, { graceMs: this.config.MISFIRE_GRACE_SECONDS * 1000, busy });
       await writeFires(tx, plan.records, plan.advances);
       await this.notifier.notify(tx, plan.woken);
