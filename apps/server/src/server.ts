@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { clientErrorHandler, EdgeErrorFilter } from './common/edge-error.filter';
+import { clientErrorHandler, EdgeErrorFilter } from './edge-error.filter';
 import { MAX_BODY_BYTES } from './rpc/request-parser';
 import { AppModule } from './app.module';
 import { AccessKeysService } from './auth/access-keys.service';

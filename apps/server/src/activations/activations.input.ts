@@ -4,7 +4,7 @@ import { ApiError } from '../common/api-error';
 import { anyRegionId, int, resourceId, text, withCode } from '../common/fields';
 import type { Paging } from '../common/paging';
 import { instanceName } from '../instances/instances.input';
-import { derived, readPagingInto, rpcInput } from '../rpc/rpc-input';
+import { derived, readPagingInto, rpcInput } from '../actions/rpc-input';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|[01]?\\d?\\d)';
 const ADDRESS_OR_CIDR = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}(?:/(?:3[0-2]|[0-2]?\\d))?$`);

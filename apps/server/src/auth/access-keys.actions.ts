@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
-import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { RpcAction, RpcContext } from '../actions/rpc-action.decorator';
 import { CreateAccessKeyInput, DeleteAccessKeyInput } from './access-keys.input';
 import { AccessKeysService } from './access-keys.service';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { oneOf, text, withCode } from '../common/fields';
-import { rpcInput } from '../rpc/rpc-input';
+import { rpcInput } from '../actions/rpc-input';
 
 const createAccessKey = z.object({
   Role: withCode(oneOf(['admin', 'readonly'] as const).default('readonly'), 'InvalidParameter.Role'),

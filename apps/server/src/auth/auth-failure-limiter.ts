@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { parseV3Authorization } from '@ca/signing';
 import { ApiError } from '../common/api-error';
-import type { IncomingRpcRequest } from '../rpc/incoming-request';
+import type { IncomingRpcRequest } from '../actions/incoming-request';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { parseV3Authorization, sha256Hex, signV1, signV3 } from '@ca/signing';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../common/api-error';
-import { IncomingRpcRequest } from '../rpc/incoming-request';
-import type { Caller } from '../rpc/rpc-action.decorator';
+import { IncomingRpcRequest } from '../actions/incoming-request';
+import type { Caller } from '../actions/rpc-action.decorator';
 import { AccessKeysService, VerifiableAccessKey } from './access-keys.service';
-import { SignatureNonce, TIMESTAMP_WINDOW_MS } from './signature-nonce';
+import { SignatureNonce, TIMESTAMP_WINDOW_MS } from '../actions/signature-nonce';
 
 export { TIMESTAMP_WINDOW_MS };
 

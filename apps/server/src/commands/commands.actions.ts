@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isoTime, pageFields } from '../common/paging';
-import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { RpcAction, RpcContext } from '../actions/rpc-action.decorator';
 import { CommandEntity } from './command.entity';
 import { ContentEncoding } from './command-content';
 import { CommandsService } from './commands.service';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { anyRegionId, catalogued, int, oneOf, resourceId, text, withCode } from '../common/fields';
-import { derived, readPagingInto, rpcInput } from '../rpc/rpc-input';
+import { derived, readPagingInto, rpcInput } from '../actions/rpc-input';
 import { COMMAND_TYPES } from './command.entity';
 import { decodeCommandContent } from './command-content';
 import type { Paging } from '../common/paging';

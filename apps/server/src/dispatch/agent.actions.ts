@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AgentActions } from '@ca/protocol';
-import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { RpcAction, RpcContext } from '../actions/rpc-action.decorator';
 import { FinishInput, HeartbeatInput, OutputInput, PollInput } from './agent.input';
 import { AgentTasksService } from './agent-tasks.service';
 

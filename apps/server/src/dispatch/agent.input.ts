@@ -1,8 +1,8 @@
 import { AGENT_FINAL_STATUSES, AGENT_LABEL_PATTERN, MAX_POLL_WAIT_SECONDS, MAX_REPORT_AGE_DAYS, MAX_REPORTED_OUTPUT_BYTES } from '@ca/protocol';
 import { z } from 'zod';
-import { TIMESTAMP_WINDOW_MS } from '../auth/signature-nonce';
+import { TIMESTAMP_WINDOW_MS } from '../actions/signature-nonce';
 import { catalogued, int, RECORD_ID_PATTERN, text } from '../common/fields';
-import { rpcInput } from '../rpc/rpc-input';
+import { rpcInput } from '../actions/rpc-input';
 
 /**
  * The agent protocol's parameters (libs/protocol/agent-protocol.ts). Every value an agent

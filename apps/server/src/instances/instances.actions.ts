@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isoTime, pageFields } from '../common/paging';
-import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { RpcAction, RpcContext } from '../actions/rpc-action.decorator';
 import { InstanceEntity } from './instance.entity';
 import { describeCloudAssistantStatus } from './cloud-assistant-status';
 import {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { anyRegionId, catalogued, instanceId, oneOf, text, withCode } from '../common/fields';
 import type { Paging } from '../common/paging';
-import { derived, readPagingInto, rpcInput } from '../rpc/rpc-input';
+import { derived, readPagingInto, rpcInput } from '../actions/rpc-input';
 import { INSTANCE_STATUSES, NETWORK_TYPES, OS_TYPES } from './instance.entity';
 
 /** An instance named by a client: a malformed one (too long included) is InvalidInstanceId.Malformed. */

@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { InvocationEntity } from './invocation.entity';
-import { RECORD_STATUSES, RecordStatus, sqlList } from './invocation-status';
+import { RECORD_STATUSES, RecordStatus, sqlList } from '../runs/invocation-status';
 
 /**
  * One run of an invocation on one instance. "Exactly once per scheduled time" is the unique

@@ -1,9 +1,8 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { CommandType } from '../commands/command.entity';
-import { INVOCATION_STATUSES, InvocationStatus, sqlList } from './invocation-status';
+import { INVOCATION_STATUSES, InvocationStatus, MisfirePolicy, sqlList } from '../runs/invocation-status';
 
 export type RepeatMode = 'Once' | 'Period';
-export type MisfirePolicy = 'FireOnceNow' | 'Skip';
 
 /**
  * One InvokeCommand call. It keeps a snapshot of the command as invoked, so editing or deleting

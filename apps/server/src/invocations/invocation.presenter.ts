@@ -1,5 +1,5 @@
 import { isoTime } from '../common/paging';
-import { InvocationStatus, RecordStatus } from './invocation-status';
+import { InvocationStatus, RecordStatus } from '../runs/invocation-status';
 import { InvocationEntity } from './invocation.entity';
 
 import type { ContentEncoding } from '../commands/command-content';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { pageFields } from '../common/paging';
-import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { RpcAction, RpcContext } from '../actions/rpc-action.decorator';
 import { presentInvocation, presentInvocationResult } from './invocation.presenter';
 import { DescribeInvocationResultsInput, DescribeInvocationsInput, InvokeCommandInput, RunCommandInput, StopInvocationInput } from './invocations.input';
 import { InvocationsService } from './invocations.service';

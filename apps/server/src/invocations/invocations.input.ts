@@ -5,9 +5,9 @@ import type { Paging } from '../common/paging';
 import { COMMAND_TYPES } from '../commands/command.entity';
 import { decodeCommandContent } from '../commands/command-content';
 import { commandContent, commandNameFilter, contentEncoding, timeout } from '../commands/commands.input';
-import { derived, readPagingInto, rpcInput, RpcStep } from '../rpc/rpc-input';
-import type { RpcParams } from '../rpc/rpc-params';
-import { INVOCATION_STATUSES, RECORD_STATUSES, RecordStatus } from './invocation-status';
+import { derived, readPagingInto, rpcInput, RpcStep } from '../actions/rpc-input';
+import type { RpcParams } from '../actions/rpc-params';
+import { INVOCATION_STATUSES, RECORD_STATUSES, RecordStatus } from '../runs/invocation-status';
 
 /** An invocation's fields, with Alibaba's limits and codes, for both edges. */
 export const MISFIRE_POLICIES = ['FireOnceNow', 'Skip'] as const;

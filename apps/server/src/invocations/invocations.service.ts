@@ -7,7 +7,7 @@ import { Sql } from '../database/sql';
 import { operationsMetrics } from '../metrics/operations-metrics';
 import { holdInvocationForStop, stopRuns } from '../runs/stop';
 import { invocationColumns, IS_LATEST_RUN, latestRuns, recordColumns, SqlFilter } from './invocation-queries';
-import { InvocationStatus, RecordStatus } from './invocation-status';
+import { InvocationStatus, RecordStatus } from '../runs/invocation-status';
 import { InvocationEntity, RepeatMode } from './invocation.entity';
 import { RecordRow } from './invocation.presenter';
 

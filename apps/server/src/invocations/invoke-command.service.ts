@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error-mapping';
 import { toErrorCode } from '../common/error-catalog';
-import { SignatureNonce } from '../auth/signature-nonce';
+import { SignatureNonce } from '../actions/signature-nonce';
 import { renderCommandContent } from '../commands/command-content';
 import { CommandEntity } from '../commands/command.entity';
 import { CommandsService, NewCommand } from '../commands/commands.service';
@@ -21,7 +21,8 @@ import { annotateRequest } from '../logging/request-context';
 import { operationsMetrics } from '../metrics/operations-metrics';
 import { RegionsService } from '../regions/regions.service';
 import { insertPendingRecords } from '../runs/new-records';
-import { InvocationEntity, MisfirePolicy, RepeatMode } from './invocation.entity';
+import type { MisfirePolicy } from '../runs/invocation-status';
+import { InvocationEntity, RepeatMode } from './invocation.entity';
 import { InvocationsRepository } from './invocations.repository';
 import { OneShotInvocationWriter } from './one-shot-writer';
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { toApiError } from '../common/error-mapping';
-import { SignatureNonce } from '../auth/signature-nonce';
+import { SignatureNonce } from '../actions/signature-nonce';
 import { MicroBatcher } from '../database/micro-batcher';
 import { Sql } from '../database/sql';
 import { insertOneShotInvocations, NEEDS_PARAMETERS, OneShotInsert } from '../runs/one-shot';

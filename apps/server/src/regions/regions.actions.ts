@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { RpcAction, RpcContext } from '../actions/rpc-action.decorator';
 import { DescribeRegionsInput } from './regions.input';
 import { RegionsService } from './regions.service';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { oneOf, withCode } from '../common/fields';
-import { rpcInput } from '../rpc/rpc-input';
+import { rpcInput } from '../actions/rpc-input';
 
 export const ACCEPT_LANGUAGES = ['zh-CN', 'en-US', 'ja'] as const;
 

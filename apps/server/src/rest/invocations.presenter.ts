@@ -1,5 +1,5 @@
 import { nextFireTimes, storedFrequency } from '@ca/frequency';
-import { FINAL_RECORD_STATUSES } from '../invocations/invocation-status';
+import { FINAL_RECORD_STATUSES } from '../runs/invocation-status';
 import { InvocationEntity } from '../invocations/invocation.entity';
 import { RecordRow } from '../invocations/invocation.presenter';
 import type { InvocationDetailDto, InvocationDto, InvocationResultDto } from './invocations.schemas';

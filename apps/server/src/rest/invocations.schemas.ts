@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COMMAND_TYPES } from '../commands/command.entity';
-import { INVOCATION_STATUSES, RECORD_STATUSES } from '../invocations/invocation-status';
+import { INVOCATION_STATUSES, RECORD_STATUSES } from '../runs/invocation-status';
 import { requestSchema, responseSchema } from './openapi';
 import { isoTime, pageOf, pagingQuery, regionIdQuery } from './rest-common';
 import { frequency, instanceId, resourceId, text, withCode } from '../common/fields';

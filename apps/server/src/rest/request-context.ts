@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Caller } from '../rpc/rpc-action.decorator';
+import type { Caller } from '../actions/rpc-action.decorator';
 
 /** An RPC caller less the signature version: the REST edge has no signature. */
 export type RestCallerInfo = Pick<Caller, 'accessKeyId' | 'role' | 'instanceId'>;

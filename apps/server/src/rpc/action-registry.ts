@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { RpcInput } from './rpc-input';
-import { ActionAccess, RPC_ACTION, RpcActionMetadata, RpcHandler } from './rpc-action.decorator';
+import type { RpcInput } from '../actions/rpc-input';
+import { ActionAccess, RPC_ACTION, RpcActionMetadata, RpcHandler } from '../actions/rpc-action.decorator';
 
 export interface RegisteredAction {
   access: ActionAccess;

@@ -4,21 +4,21 @@ import { DataSource } from 'typeorm';
 import { AuthFailureLimiter, claimedAccessKeyId } from '../auth/auth-failure-limiter';
 import { RateLimiter } from '../auth/rate-limiter';
 import { RequestAuthenticator } from '../auth/request-authenticator';
-import { SignatureNonce } from '../auth/signature-nonce';
+import { SignatureNonce } from '../actions/signature-nonce';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { annotateRequest, currentRequestId } from '../logging/request-context';
 import { ActionRegistry } from './action-registry';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error-mapping';
-import { IncomingRpcRequest } from './incoming-request';
+import { IncomingRpcRequest } from '../actions/incoming-request';
 import { decodeParameters } from './request-parser';
 import { logServerFailure, renderError, sendError } from '../common/error-response';
 import { renderBody, ResponseFormat } from '../common/response-renderer';
-import { Caller, RpcContext } from './rpc-action.decorator';
+import { Caller, RpcContext } from '../actions/rpc-action.decorator';
 import { RegionsService } from '../regions/regions.service';
-import { readRpcInput } from './rpc-input';
-import { RpcParams } from './rpc-params';
+import { readRpcInput } from '../actions/rpc-input';
+import { RpcParams } from '../actions/rpc-params';
 
 const API_VERSION = '2014-05-26';
 

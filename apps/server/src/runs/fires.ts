@@ -1,5 +1,5 @@
 import type { SqlRunner } from '../database/sql';
-import type { MisfirePolicy } from '../invocations/invocation.entity';
+import type { MisfirePolicy } from './invocation-status';
 import { insertFiredRecords, NewRecord } from './new-records';
 
 /** A timed invocation due to fire, as the firer claimed it. */

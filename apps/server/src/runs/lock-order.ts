@@ -1,5 +1,5 @@
 import type { SqlRunner } from '../database/sql';
-import { deriveInvocationStatus, RecordStatus } from '../invocations/invocation-status';
+import { deriveInvocationStatus, RecordStatus } from './invocation-status';
 import { operationsMetrics } from '../metrics/operations-metrics';
 
 /**

@@ -1,4 +1,4 @@
-import { NONCE_LIFETIME_SECONDS } from '../auth/signature-nonce';
+import { NONCE_LIFETIME_SECONDS } from '../actions/signature-nonce';
 import { NOTIFICATION_CHANNELS } from '../database/notification-channels';
 import type { SqlRunner } from '../database/sql';
 import { insertRecordsFrom } from './new-records';

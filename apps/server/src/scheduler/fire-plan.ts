@@ -1,4 +1,4 @@
-import type { MisfirePolicy } from '../invocations/invocation.entity';
+import type { MisfirePolicy } from '../runs/invocation-status';
 import type { FireAdvance } from '../runs/fires';
 import type { NewRecord } from '../runs/new-records';
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RpcAction, RpcContext } from '../rpc/rpc-action.decorator';
+import { RpcAction, RpcContext } from '../actions/rpc-action.decorator';
 import { APP_CONFIG } from '../config/app-config.token';
 import type { AppConfig } from '../config/config.schema';
 import { previewFrequency } from './frequency-preview';

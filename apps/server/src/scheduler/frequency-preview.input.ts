@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { frequency, previewCount } from '../common/fields';
-import { rpcInput } from '../rpc/rpc-input';
+import { rpcInput } from '../actions/rpc-input';
 
 const describeFrequencyPreview = z.object({
   Frequency: frequency(),

@@ -2,11 +2,11 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
-import { annotateRequest, currentRequestId, requestIdOf } from '../logging/request-context';
-import { ApiError } from './api-error';
-import type { ErrorCode } from './error-catalog';
-import { toApiError } from './error-mapping';
-import { isRestPath, logServerFailure, renderError, sendError } from './error-response';
+import { annotateRequest, currentRequestId, requestIdOf } from './logging/request-context';
+import { ApiError } from './common/api-error';
+import type { ErrorCode } from './common/error-catalog';
+import { toApiError } from './common/error-mapping';
+import { isRestPath, logServerFailure, renderError, sendError } from './common/error-response';
 
 /**
  * What fails outside a controller's own error handling — Fastify's body reading (size, media

@@ -1,3 +1,6 @@
+/** What a timed invocation does with a fire time it missed by more than the grace period. */
+export type MisfirePolicy = 'FireOnceNow' | 'Skip';
+
 /** Overall status of an invocation. */
 export const INVOCATION_STATUSES = ['Pending', 'Scheduled', 'Running', 'Success', 'Failed', 'PartialFailed', 'Stopping', 'Stopped'] as const;
 export type InvocationStatus = (typeof INVOCATION_STATUSES)[number];

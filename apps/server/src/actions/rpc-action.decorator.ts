@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { SignatureNonce } from '../auth/signature-nonce';
+import type { SignatureNonce } from './signature-nonce';
 import type { RpcInput } from './rpc-input';
 import { RpcParams } from './rpc-params';
 
