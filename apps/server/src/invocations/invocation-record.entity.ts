@@ -7,7 +7,7 @@ import { RECORD_STATUSES, RecordStatus, sqlList } from '../runs/invocation-statu
  * key (invocation, instance, scheduled time), not an `if` in code; the record id is the
  * agent's idempotency key.
  */
-// Retention's purge scan (finished records by age); see retention/record-purge.ts.
+// Retention's purge scan (finished records by age); see runs/purge.ts.
 @Index('invocation_records_retention_idx', ['createdAt'], { where: `status NOT IN ('Pending', 'Running')` })
 @Entity('invocation_records')
 @Unique('invocation_records_run_key', ['invokeId', 'instanceId', 'scheduledAt'])
