@@ -72,7 +72,8 @@ export async function measureInvokeThroughput(options: Options, log: (line: stri
       closed.push(phase);
     }
     const best = closed.reduce((a, b) => (b.rate > a.rate ? b : a));
-    const halfRate = Math.max(1, Math.round(best.rate / 2));
+    // BENCH_OPEN_RATE pins the open loop's rate, so two builds are compared at the same load.
+    const halfRate = Number(process.env.BENCH_OPEN_RATE) || Math.max(1, Math.round(best.rate / 2));
     const open = await runPhase(server.pid!, postmaster, { ...base, mode: 'open', concurrency: best.concurrency, rate: halfRate, durationMs: options.openMs });
     log(`open loop ${halfRate}/s: ${describe(open)}`);
 
