@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../common/api-error';
+import { RECORD_ID_PATTERN } from '../common/fields';
 import { invalidToken, Paging } from '../common/paging';
 import { DispatchNotifier } from '../database/dispatch-notifier';
 import { Sql } from '../database/sql';
@@ -37,7 +38,6 @@ export interface ResultFilter {
 
 /** Keys a keyset NextToken may carry: the last invocation's id, or the last record's id. */
 const INVOKE_ID_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
-const RECORD_ID_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 @Injectable()
 export class InvocationsService {
@@ -117,7 +117,7 @@ export class InvocationsService {
     const page = f.copy();
     let withAfter = '';
     if (paging.after) {
-      if (!RECORD_ID_KEY.test(paging.after.key)) throw invalidToken();
+      if (!RECORD_ID_PATTERN.test(paging.after.key)) throw invalidToken();
       withAfter = `WITH after AS MATERIALIZED (SELECT created_at, instance_id, scheduled_at, record_id FROM invocation_records
                                                WHERE record_id = ${page.next(paging.after.key)})`;
       const a = (column: string): string => `(SELECT ${column} FROM after)`;
