@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, serviceScheme } from './config/config.schema';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 import { runMigrations } from './database/migrate';
-import { toApiError } from './common/error-mapping';
+import { isDatabaseUnavailable } from './database/database-unavailable';
 import { DispatchNotifier } from './database/dispatch-notifier';
 import { createAppLogger } from './logging/app-logger';
 import { createServer, serverLogger } from './server';
@@ -75,7 +75,7 @@ async function untilDatabaseAnswers<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      if (toApiError(error).code !== 'ServiceUnavailable' || Date.now() > deadline) throw error;
+      if (!isDatabaseUnavailable(error) || Date.now() > deadline) throw error;
       serverLogger.warn(`database not reachable yet (${(error as Error).message}); retrying`);
       await new Promise((r) => setTimeout(r, delay));
     }

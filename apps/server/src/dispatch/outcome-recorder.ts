@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { toApiError } from '../common/error-mapping';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { MicroBatcher, Rejected } from '../database/micro-batcher';
 import { Sql } from '../database/sql';
 import { operationsMetrics } from '../metrics/operations-metrics';
@@ -35,7 +35,7 @@ export class OutcomeRecorder {
       // One report the database refuses must not fail the others: each is tried on its own, so
       // only its own sender gets the error. (AgentActionsHandler validates every value first;
       // this is for whatever it did not foresee.) Not when the database is away: all would fail.
-      if (unique.length === 1 || toApiError(error).code === 'ServiceUnavailable') throw error;
+      if (unique.length === 1 || isDatabaseUnavailable(error)) throw error;
       recorded = new Set();
       for (const report of unique) {
         try {

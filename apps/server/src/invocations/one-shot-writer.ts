@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { toApiError } from '../common/error-mapping';
 import { SignatureNonce } from '../actions/signature-nonce';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { MicroBatcher } from '../database/micro-batcher';
 import { Sql } from '../database/sql';
 import { insertOneShotInvocations, NEEDS_PARAMETERS, OneShotInsert } from '../runs/one-shot';
@@ -55,7 +55,7 @@ export class OneShotInvocationWriter {
     } catch (error) {
       // Nothing of the statement committed. Unreachable database: every request says so; anything
       // else: each request takes the transactional path alone, which reports its own failure.
-      if (toApiError(error).code === 'ServiceUnavailable') throw error;
+      if (isDatabaseUnavailable(error)) throw error;
       this.logger.warn(`one-shot batch of ${batch.length} failed, retrying each in its own transaction: ${(error as Error).message}`);
       return batch.map(() => ({ kind: 'transactional' }));
     }

@@ -16,7 +16,7 @@ export function parseInput<T extends z.ZodObject>(schema: T, input: unknown): z.
   if (result.success) return result.data;
   const issues = result.error.issues;
   const missing = issues.find((issue) => isMissing(issue, input));
-  throw toApiError(schema, missing ?? issues[0], input);
+  throw issueError(schema, missing ?? issues[0], input);
 }
 
 function isMissing(issue: z.core.$ZodIssue, input: unknown): boolean {
@@ -25,7 +25,7 @@ function isMissing(issue: z.core.$ZodIssue, input: unknown): boolean {
   return issue.code === 'invalid_type' && issue.path.length === 1 && valueAt(input, issue.path[0]) === undefined;
 }
 
-function toApiError(schema: z.ZodObject, issue: z.core.$ZodIssue, input: unknown): ApiError {
+function issueError(schema: z.ZodObject, issue: z.core.$ZodIssue, input: unknown): ApiError {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0].slice(0, 64);
     return ApiError.invalid(key, 'not a field of this request', `InvalidParameter.${pascal(key)}`);
