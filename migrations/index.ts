@@ -7,6 +7,7 @@ import { AddRetentionIndex1795833528354 } from './1795833528354-AddRetentionInde
 import { ReadSideIndexes1795834095626 } from './1795834095626-ReadSideIndexes';
 import { AddStoppedInstanceIds1795840000000 } from './1795840000000-AddStoppedInstanceIds';
 import { AddActivationInstanceIds1795850000000 } from './1795850000000-AddActivationInstanceIds';
+import { AddMachineFacts1795860000000 } from './1795860000000-AddMachineFacts';
 
 /** Every committed migration, in order. Listed explicitly so the runtime, the tests and the CLI load the same set. */
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   ReadSideIndexes1795834095626,
   AddStoppedInstanceIds1795840000000,
   AddActivationInstanceIds1795850000000,
+  AddMachineFacts1795860000000,
 ];

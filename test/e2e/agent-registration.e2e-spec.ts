@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_REGISTER_PATH } from '@ca/protocol';
 import { RpcClient } from '@ca/signing';
@@ -143,6 +143,34 @@ describe('agent registration', () => {
     expect(second.status).toBe(200);
     const keys = await app.sql<{ access_key_id: string }>(`SELECT access_key_id FROM access_keys WHERE instance_id = $1`, [instanceId]);
     expect(keys.map((k) => k.access_key_id)).toEqual([second.body.AccessKeyId]);
+  });
+
+  it('a started agent records its machine: OS, kernel, addresses, machine id and boot id, as the machine says them', async () => {
+    const bootFile = join(mkdtempSync(join(tmpdir(), 'ca-boot-')), 'boot_id');
+    writeFileSync(bootFile, 'boot-a\n');
+    const agent = await startAgent(app, undefined, { env: { CLOUD_ASSISTANT_BOOT_ID_FILE: bootFile } });
+    try {
+      const facts = () =>
+        app.sql<Record<string, unknown>>(
+          'SELECT os_type, os_name, kernel_version, intranet_ips, machine_id, boot_id, agent_started_at FROM instances WHERE instance_id = $1',
+          [agent.instanceId],
+        );
+      await eventually(async () => expect((await facts())[0].boot_id).toBe('boot-a'));
+      const [row] = await facts();
+      expect(row).toMatchObject({ os_type: 'linux', kernel_version: release() });
+      expect(row.agent_started_at).toBeInstanceOf(Date);
+      const machineId = readOptional('/etc/machine-id').trim();
+      expect(row.machine_id).toBe(machineId || null);
+      const osName = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readOptional('/etc/os-release'))?.[1];
+      expect(row.os_name).toBe(osName ?? null);
+      const addresses = Object.values(networkInterfaces())
+        .flat()
+        .filter((a) => a && !a.internal && a.family === 'IPv4')
+        .map((a) => a!.address);
+      expect(row.intranet_ips).toEqual(expect.arrayContaining(addresses));
+    } finally {
+      await agent.stop();
+    }
   });
 
   describe('DeregisterManagedInstance refusals (nothing written)', () => {
@@ -376,3 +404,11 @@ describe('agent registration throttling', () => {
     await expect(registerFrom('127.0.0.9', activation)).resolves.toMatchObject({ status: 200 });
   });
 });
+
+function readOptional(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}

@@ -10,6 +10,7 @@ import {
 } from '@ca/protocol';
 import { hostname } from 'node:os';
 import { FinishReport, Journal } from './journal';
+import { machineFacts } from './machine-facts';
 import { RefusedError, ServiceClient, sleep, ThrottledError, withRetry } from './service-client';
 import { ProcessLauncher } from './process-launcher';
 import { ScriptsDir } from './scripts-dir';
@@ -50,6 +51,7 @@ export class AgentRunner {
   async run(): Promise<void> {
     this.log(`agent ${AGENT_VERSION} for ${this.credentials.instanceId}, service ${this.credentials.server}`);
     this.recover();
+    this.track(this.announceStart());
     void this.heartbeatLoop();
     await this.pollLoop();
   }
@@ -64,6 +66,16 @@ export class AgentRunner {
 
   private get signal(): AbortSignal {
     return this.stopping.signal;
+  }
+
+  /** Tells the service this machine's facts and boot, once per start, retrying until it answers. */
+  private async announceStart(): Promise<void> {
+    const facts = machineFacts(AGENT_VERSION);
+    try {
+      await withRetry(() => this.client.call(AgentActions.start, { ...facts }, this.signal), this.signal, 30_000);
+    } catch (error) {
+      if (!this.signal.aborted) this.log(`start not recorded: ${(error as Error).message}`);
+    }
   }
 
   private async heartbeatLoop(): Promise<void> {

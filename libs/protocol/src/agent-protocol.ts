@@ -41,6 +41,9 @@ export const AGENT_VERSION = '1.0.0';
 
 /**
  * Agent RPC actions (signed like any other call, with the agent's own key; docs/agent-protocol.md):
+ * - AgentStart: the agent's first call after each start (retried until answered), carrying
+ *   AgentStartFacts → {}. The service records the machine's facts and, from BootId, knows the
+ *   machine has booted since the agent last started.
  * - AgentHeartbeat: AgentVersion, Hostname → {}
  * - AgentPollTasks: WaitSeconds (0–30), Acks (comma-separated record ids received from the
  *   previous poll) → { Tasks: AgentTask[], StopRecordIds: string[] }; waits until there is work
@@ -56,6 +59,7 @@ export const AGENT_VERSION = '1.0.0';
  *   beyond the signature's clock skew; anything else is refused (400 InvalidParameter.<Field>).
  */
 export const AgentActions = {
+  start: 'AgentStart',
   heartbeat: 'AgentHeartbeat',
   poll: 'AgentPollTasks',
   output: 'AgentReportOutput',
@@ -68,6 +72,30 @@ export const AgentActions = {
  * move a terminal's cursor.
  */
 export const AGENT_LABEL_PATTERN = /^[^\p{Cc}]*$/u;
+
+/**
+ * What an agent tells the service about its machine when it starts. Every field is what the
+ * machine says of itself: shown to operators, never trusted to identify a machine (a machine id
+ * alone never takes over a registration; the credential does).
+ */
+export interface AgentStartFacts {
+  AgentVersion: string;
+  Hostname: string;
+  OsType: 'linux' | 'windows';
+  /** /etc/os-release's PRETTY_NAME, e.g. "Debian GNU/Linux 12 (bookworm)". */
+  OsName: string;
+  /** /etc/os-release's VERSION_ID, e.g. "12". */
+  OsVersion: string;
+  /** uname -r. */
+  KernelVersion: string;
+  /** The machine's non-loopback addresses, comma-separated (at most MAX_REPORTED_ADDRESSES). */
+  IntranetIp: string;
+  /** /etc/machine-id. */
+  MachineId: string;
+  /** /proc/sys/kernel/random/boot_id: differs after every boot. */
+  BootId: string;
+}
+export const MAX_REPORTED_ADDRESSES = 16;
 
 export const REDELIVER_AFTER_SECONDS = 10;
 export const MAX_POLL_WAIT_SECONDS = 30;

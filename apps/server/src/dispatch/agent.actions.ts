@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AgentActions } from '@ca/protocol';
 import { RpcAction, RpcContext } from '../actions/rpc-action.decorator';
-import { FinishInput, HeartbeatInput, OutputInput, PollInput } from './agent.input';
+import { FinishInput, HeartbeatInput, OutputInput, PollInput, StartInput } from './agent.input';
+import { AgentStarts } from './agent-starts';
 import { AgentTasksService } from './agent-tasks.service';
 
 /**
@@ -11,7 +12,16 @@ import { AgentTasksService } from './agent-tasks.service';
  */
 @Injectable()
 export class AgentActionsHandler {
-  constructor(private readonly tasks: AgentTasksService) {}
+  constructor(
+    private readonly tasks: AgentTasksService,
+    private readonly starts: AgentStarts,
+  ) {}
+
+  @RpcAction(AgentActions.start, 'agent', { input: StartInput })
+  async start({ input, caller }: RpcContext<StartInput>): Promise<object> {
+    await this.starts.record(caller.instanceId!, input);
+    return {};
+  }
 
   @RpcAction(AgentActions.heartbeat, 'agent', { input: HeartbeatInput })
   async heartbeat({ input, caller }: RpcContext<HeartbeatInput>): Promise<object> {

@@ -1,4 +1,12 @@
-import { AGENT_FINAL_STATUSES, AGENT_LABEL_PATTERN, MAX_POLL_WAIT_SECONDS, MAX_REPORT_AGE_DAYS, MAX_REPORTED_OUTPUT_BYTES } from '@ca/protocol';
+import {
+  AGENT_FINAL_STATUSES,
+  AGENT_LABEL_PATTERN,
+  MAX_POLL_WAIT_SECONDS,
+  MAX_REPORT_AGE_DAYS,
+  MAX_REPORTED_ADDRESSES,
+  MAX_REPORTED_OUTPUT_BYTES,
+} from '@ca/protocol';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { TIMESTAMP_WINDOW_MS } from '../actions/signature-nonce';
 import { catalogued, int, RECORD_ID_PATTERN, text } from '../common/fields';
@@ -46,6 +54,32 @@ const finishedTime = () =>
       }
       return new Date(time);
     });
+
+/** An optional fact: absent or empty means the machine did not say. */
+const fact = (maxLength: number) =>
+  text(maxLength, { allowEmpty: true })
+    .regex(AGENT_LABEL_PATTERN)
+    .transform((value) => value || null)
+    .optional();
+
+const start = z.object({
+  AgentVersion: label(64),
+  Hostname: label(255),
+  OsType: z.enum(['linux', 'windows']),
+  OsName: fact(128),
+  OsVersion: fact(128),
+  KernelVersion: fact(128),
+  IntranetIp: text(MAX_REPORTED_ADDRESSES * 46, { allowEmpty: true })
+    .transform((value) => value.split(',').filter(Boolean))
+    .refine((ips) => ips.length <= MAX_REPORTED_ADDRESSES && ips.every((ip) => isIP(ip) !== 0), {
+      error: `must be at most ${MAX_REPORTED_ADDRESSES} IP addresses separated by commas`,
+    })
+    .default([]),
+  MachineId: fact(64),
+  BootId: fact(64),
+});
+export const StartInput = rpcInput(start);
+export type StartInput = z.output<typeof start>;
 
 const heartbeat = z.object({ AgentVersion: label(64).optional(), Hostname: label(255).optional() });
 export const HeartbeatInput = rpcInput(heartbeat);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentActionsHandler } from './agent.actions';
+import { AgentStarts } from './agent-starts';
 import { AgentTasksService } from './agent-tasks.service';
 import { HeartbeatWriter } from './heartbeat-writer';
 import { HousekeepingService } from './housekeeping.service';
@@ -7,6 +8,6 @@ import { OutcomeRecorder } from './outcome-recorder';
 import { WorkClaims } from './work-claims';
 
 @Module({
-  providers: [AgentTasksService, AgentActionsHandler, HeartbeatWriter, HousekeepingService, WorkClaims, OutcomeRecorder],
+  providers: [AgentStarts, AgentTasksService, AgentActionsHandler, HeartbeatWriter, HousekeepingService, WorkClaims, OutcomeRecorder],
 })
 export class DispatchModule {}

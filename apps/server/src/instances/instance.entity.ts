@@ -14,6 +14,7 @@ export type OsType = (typeof OS_TYPES)[number];
 @Check('instances_network_type_check', `network_type IN ('vpc', 'classic')`)
 @Check('instances_os_type_check', `os_type IN ('linux', 'windows')`)
 @Index('instances_region_created_idx', ['regionId', 'createdAt'])
+@Index('instances_machine_id_idx', ['machineId'])
 export class InstanceEntity {
   @PrimaryColumn({ name: 'instance_id', type: 'varchar', length: 64 })
   instanceId: string;
@@ -46,6 +47,36 @@ export class InstanceEntity {
 
   @Column({ name: 'agent_hostname', type: 'varchar', length: 255, nullable: true })
   agentHostname: string | null;
+
+  /** The facts below are what the agent said of its machine when it last started (AgentStart). */
+  @Column({ name: 'agent_started_at', type: 'timestamptz', nullable: true })
+  agentStartedAt: Date | null;
+
+  /** /etc/os-release's PRETTY_NAME. */
+  @Column({ name: 'os_name', type: 'varchar', length: 128, nullable: true })
+  osName: string | null;
+
+  /** /etc/os-release's VERSION_ID. */
+  @Column({ name: 'os_version', type: 'varchar', length: 128, nullable: true })
+  osVersion: string | null;
+
+  @Column({ name: 'kernel_version', type: 'varchar', length: 128, nullable: true })
+  kernelVersion: string | null;
+
+  @Column({ name: 'intranet_ips', type: 'varchar', length: 45, array: true, nullable: true })
+  intranetIps: string[] | null;
+
+  /**
+   * /etc/machine-id: shown so that an admin can tell two registrations of one machine apart
+   * from two machines. Never an identity: a machine id is not a secret, so it never lets a new
+   * registration take over an instance.
+   */
+  @Column({ name: 'machine_id', type: 'varchar', length: 64, nullable: true })
+  machineId: string | null;
+
+  /** The boot the agent last started in: a different one means the machine has rebooted. */
+  @Column({ name: 'boot_id', type: 'varchar', length: 64, nullable: true })
+  bootId: string | null;
 
   @Column({ name: 'last_heartbeat_at', type: 'timestamptz', nullable: true })
   lastHeartbeatAt: Date | null;
