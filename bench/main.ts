@@ -1,4 +1,5 @@
 import { cpus, totalmem } from 'node:os';
+import { agentFootprintScenario } from './agent-footprint';
 import { completionsScenario } from './completions';
 import { dispatchLatencyScenario } from './dispatch-latency';
 import { invokeThroughputScenario } from './invoke-throughput';
@@ -17,6 +18,7 @@ const SCENARIOS: BenchScenario[] = [
   readSideScenario,
   idleConnectionsScenario,
   schedulerScenario,
+  agentFootprintScenario,
 ];
 
 /**

@@ -97,26 +97,29 @@ export class BenchEnvironment {
     return body;
   }
 
+  /** Registers one managed instance and writes an agent state directory for it, as `agent register` would. */
+  async registerAgentState(activation: Record<string, string>, hostname: string): Promise<BenchAgent> {
+    const body = await this.registerInstance(activation, hostname);
+    const stateDir = mkdtempSync(join(tmpdir(), 'ca-bench-agent-'));
+    writeFileSync(
+      join(stateDir, 'credentials.json'),
+      JSON.stringify({
+        server: this.endpoint,
+        regionId: REGION,
+        instanceId: body.InstanceId,
+        accessKeyId: body.AccessKeyId,
+        accessKeySecret: body.AccessKeySecret,
+      }),
+      { mode: 0o600 },
+    );
+    return new BenchAgent(body.InstanceId, stateDir);
+  }
+
   /** Registers `count` agents (new managed instances) and starts a real agent process for each. */
   async startAgents(count: number): Promise<BenchAgent[]> {
     const activation = await this.call('CreateActivation', { InstanceCount: String(Math.max(count, 1)) });
     const agents: BenchAgent[] = [];
-    for (let i = 0; i < count; i++) {
-      const body = await this.registerInstance(activation, `bench-${i}`);
-      const stateDir = mkdtempSync(join(tmpdir(), 'ca-bench-agent-'));
-      writeFileSync(
-        join(stateDir, 'credentials.json'),
-        JSON.stringify({
-          server: this.endpoint,
-          regionId: REGION,
-          instanceId: body.InstanceId,
-          accessKeyId: body.AccessKeyId,
-          accessKeySecret: body.AccessKeySecret,
-        }),
-        { mode: 0o600 },
-      );
-      agents.push(new BenchAgent(body.InstanceId, stateDir));
-    }
+    for (let i = 0; i < count; i++) agents.push(await this.registerAgentState(activation, `bench-${i}`));
     // Start in small batches: 2 cores, each agent a Node process.
     for (let i = 0; i < agents.length; i += 10) {
       await Promise.all(agents.slice(i, i + 10).map((a) => this.spawnUntil('apps/agent/src/main.js', ['run', '--state-dir', a.stateDir], /agent .* for /)));
@@ -130,8 +133,14 @@ export class BenchEnvironment {
   }
 
   private spawnUntil(entry: string, args: string[], ready: RegExp, nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<ChildProcess> {
+    return this.spawnExecutable(process.execPath, [...nodeArgs, join(REPO, 'dist', entry), ...args], ready, env);
+  }
+
+  /** Any executable (e.g. the agent's self-contained one), killed at close(); resolves once its output matches `ready`. */
+  spawnExecutable(file: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<ChildProcess> {
+    const entry = args.find((arg) => arg.endsWith('.js')) ?? file;
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [...nodeArgs, join(REPO, 'dist', entry), ...args], {
+      const child = spawn(file, args, {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
